@@ -1,0 +1,32 @@
+# drsconform: `make conformance` runs the suite against the embedded reference
+# implementation; `make test` runs the tests. Both need only Go.
+GO       ?= go
+PKGS     ?= ./...
+REPORTS  ?= reports
+
+.PHONY: all build test lint conformance interop bench fmt vet
+
+all: lint test
+
+build:
+	$(GO) build -o bin/drsconform ./cmd/drsconform
+
+test:
+	$(GO) tool gotestsum --format pkgname-and-test-fails --junitfile $(REPORTS)/unit-junit.xml -- -race -count=1 $(PKGS)
+
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run ./cmd/drsconform lint
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+conformance:
+	$(GO) run ./cmd/drsconform run --report-dir $(REPORTS)/conformance
+
+bench:
+	./bench.sh

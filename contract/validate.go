@@ -1,0 +1,320 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/drsconform/drsconform/schemas"
+)
+
+// ValidateRequest checks a request against the contract: route, parameters,
+// credentials, Content-Type and body. body is the request body as sent (the
+// request's own Body is not read).
+func (c *Contract) ValidateRequest(r *http.Request, body []byte) Violations {
+	route, params, v := c.findRoute(r)
+	if v != nil {
+		return Violations{*v}
+	}
+	var out Violations
+	in := &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: params,
+		Route:      route,
+		Options: &openapi3filter.Options{
+			ExcludeRequestBody: true, // bodies go through the JSON Schemas below
+			MultiError:         true,
+			AuthenticationFunc: authenticate,
+		},
+	}
+	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+		out = append(out, filterViolations(err)...)
+	}
+	rb := route.Operation.RequestBody
+	if rb == nil || rb.Value == nil {
+		return out
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if rb.Value.Required {
+			out = append(out, Violation{Requirement: "REQ-VAL-01", Layer: LayerBody, Keyword: "json",
+				Message: "the request body is empty; a JSON object with jobs is required"})
+		}
+		return out
+	}
+	mt, cv := matchMediaType(rb.Value.Content, r.Header.Get("Content-Type"))
+	if cv != nil {
+		cv.Requirement = "REQ-HDR-02"
+		out = append(out, *cv)
+	}
+	if mt == nil {
+		mt = rb.Value.Content.Get("application/json")
+	}
+	return append(out, c.validateBody(schemaFileOf(mt), body)...)
+}
+
+// ValidateResponse checks a response to r against the contract: the status
+// must be declared, the Content-Type must be the declared one, and the body
+// must match the schema declared for that status.
+func (c *Contract) ValidateResponse(r *http.Request, status int, header http.Header, body []byte) Violations {
+	route, _, v := c.findRoute(r)
+	if v != nil {
+		return Violations{*v}
+	}
+	resp := route.Operation.Responses.Status(status)
+	if resp == nil {
+		resp = route.Operation.Responses.Default()
+	}
+	if resp == nil || resp.Value == nil {
+		req := ""
+		if status >= 500 {
+			req = "REQ-HTTP-04"
+		}
+		return Violations{{Requirement: req, Layer: LayerStatus, Keyword: "status", Pointer: fmt.Sprint(status),
+			Message: fmt.Sprintf("status %d is not a response of %s (declared: %s)",
+				status, route.Operation.OperationID, strings.Join(declaredStatuses(route.Operation), ", "))}}
+	}
+	if len(resp.Value.Content) == 0 {
+		return nil
+	}
+	var out Violations
+	mt, cv := matchMediaType(resp.Value.Content, header.Get("Content-Type"))
+	if cv != nil {
+		cv.Requirement = "REQ-HTTP-03"
+		out = append(out, *cv)
+	}
+	if mt == nil {
+		mt = resp.Value.Content.Get("application/json")
+	}
+	return append(out, c.validateBody(schemaFileOf(mt), body)...)
+}
+
+// ValidateBody checks a JSON body against one schema file of schemas/.
+func (c *Contract) ValidateBody(schemaFile string, body []byte) Violations {
+	return c.validateBody(schemaFile, body)
+}
+
+func (c *Contract) validateBody(schemaFile string, body []byte) Violations {
+	sch, ok := c.schemas[schemaFile]
+	if !ok {
+		return Violations{{Layer: LayerBody, Keyword: "schema", Schema: schemaFile,
+			Message: fmt.Sprintf("no schema %q in schemas/", schemaFile)}}
+	}
+	doc, err := decodeJSON(body)
+	if err != nil {
+		return Violations{{Requirement: attribute(schemaFile, "json", ""), Layer: LayerBody, Keyword: "json",
+			Schema: schemaFile, Message: "the body is not JSON: " + err.Error()}}
+	}
+	err = sch.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return Violations{{Layer: LayerBody, Keyword: "schema", Schema: schemaFile, Message: err.Error()}}
+	}
+	var out Violations
+	for _, leaf := range leaves(ve) {
+		kw := keywordOf(leaf.KeywordLocation)
+		for _, ptr := range pointersOf(kw, leaf) {
+			out = append(out, Violation{Requirement: attribute(schemaFile, kw, ptr), Layer: LayerBody,
+				Keyword: kw, Pointer: ptr, Schema: schemaFile, Message: leaf.Message})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
+	return out
+}
+
+// leaves returns the innermost causes of a validation error: the failures
+// themselves, not the "doesn't validate with ..." wrappers above them.
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func keywordOf(loc string) string {
+	if i := strings.LastIndexByte(loc, '/'); i >= 0 {
+		return loc[i+1:]
+	}
+	return loc
+}
+
+// pointersOf gives the instance pointer(s) of a failure; a "required" failure
+// points at each missing property rather than at its parent.
+func pointersOf(kw string, ve *jsonschema.ValidationError) []string {
+	if kw != "required" {
+		return []string{ve.InstanceLocation}
+	}
+	// jsonschema/v5 words it: missing properties: 'a', 'b'
+	_, list, ok := strings.Cut(ve.Message, ":")
+	if !ok {
+		return []string{ve.InstanceLocation}
+	}
+	var out []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.Trim(strings.TrimSpace(name), "'")
+		out = append(out, ve.InstanceLocation+"/"+escapePointer(name))
+	}
+	return out
+}
+
+func escapePointer(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+// attribute names the requirement a body violation breaks.
+func attribute(schemaFile, keyword, ptr string) string {
+	segs := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	if ptr == "" {
+		segs = nil
+	}
+	switch schemaFile {
+	case schemas.BatchDeleteJobReq:
+		switch {
+		case keyword == "json":
+			return "REQ-VAL-01"
+		case len(segs) <= 1 && keyword == "minItems":
+			return "REQ-VAL-06"
+		case len(segs) <= 1:
+			return "REQ-VAL-02"
+		case len(segs) == 2:
+			return "REQ-VAL-03"
+		case segs[2] == "delete_type":
+			return "REQ-VAL-04"
+		case segs[2] == "job_id":
+			return "REQ-VAL-05"
+		}
+		return "REQ-VAL-03"
+	case schemas.BatchDeleteJobResp:
+		if len(segs) == 3 && segs[0] == "results" && segs[2] == "status" {
+			return "REQ-RES-04"
+		}
+		return "REQ-HTTP-02"
+	case schemas.ErrorResponse:
+		return "REQ-VAL-07"
+	}
+	return ""
+}
+
+// matchMediaType finds the declared media type that a Content-Type header
+// names (parameters such as charset are ignored). It returns the declared
+// application/json entry and a violation when the header is absent or other.
+func matchMediaType(content openapi3.Content, header string) (*openapi3.MediaType, *Violation) {
+	declared := make([]string, 0, len(content))
+	for k := range content {
+		declared = append(declared, k)
+	}
+	sort.Strings(declared)
+	if header == "" {
+		return nil, &Violation{Layer: LayerContentType, Keyword: "content-type", Pointer: "Content-Type",
+			Message: fmt.Sprintf("no Content-Type; want %s", strings.Join(declared, " or "))}
+	}
+	mt, _, err := mime.ParseMediaType(header)
+	if err != nil {
+		return nil, &Violation{Layer: LayerContentType, Keyword: "content-type", Pointer: "Content-Type",
+			Message: fmt.Sprintf("Content-Type %q does not parse: %v", header, err)}
+	}
+	if m := content.Get(strings.ToLower(mt)); m != nil {
+		return m, nil
+	}
+	return nil, &Violation{Layer: LayerContentType, Keyword: "content-type", Pointer: "Content-Type",
+		Message: fmt.Sprintf("Content-Type %q; want %s", header, strings.Join(declared, " or "))}
+}
+
+func declaredStatuses(op *openapi3.Operation) []string {
+	var out []string
+	for code := range op.Responses.Map() {
+		out = append(out, code)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// authenticate accepts a request carrying the header a security scheme names;
+// the contract checks presence, a server checks validity.
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s := in.SecurityScheme
+	if s == nil || s.Type != "apiKey" || s.In != "header" {
+		return fmt.Errorf("security scheme %q is not checked by this contract", in.SecuritySchemeName)
+	}
+	if strings.TrimSpace(in.RequestValidationInput.Request.Header.Get(s.Name)) == "" {
+		return fmt.Errorf("no %s header", s.Name)
+	}
+	return nil
+}
+
+// filterViolations turns openapi3filter's errors into violations.
+func filterViolations(err error) Violations {
+	var multi openapi3.MultiError
+	if errors.As(err, &multi) {
+		var out Violations
+		for _, e := range multi {
+			out = append(out, filterViolations(e)...)
+		}
+		return out
+	}
+	var sec *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sec) {
+		return Violations{{Requirement: "REQ-HDR-01", Layer: LayerSecurity, Keyword: "security", Pointer: "X-Auth-Token",
+			Message: "no credential: the request needs X-Auth-Token (or an AK/SK Authorization header)"}}
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) && re.Parameter != nil {
+		p := re.Parameter
+		if strings.EqualFold(p.Name, "Content-Type") {
+			// OpenAPI ignores a Content-Type parameter; the media type check covers it.
+			return nil
+		}
+		kw, msg := "parameter", re.Reason
+		var se *openapi3.SchemaError
+		switch {
+		case errors.As(re.Err, &se):
+			kw, msg = se.SchemaField, fmt.Sprintf("%s (value %v)", se.Reason, se.Value)
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			kw, msg = "required", "value is required but missing"
+		case re.Err != nil:
+			msg = re.Err.Error()
+		}
+		req := ""
+		switch strings.ToLower(p.Name) {
+		case "x-language":
+			req = "REQ-HDR-04"
+		case "x-auth-token":
+			req = "REQ-HDR-01"
+		}
+		return Violations{{Requirement: req, Layer: LayerParameter, Keyword: kw, Pointer: p.Name,
+			Message: fmt.Sprintf("%s parameter %s: %s", p.In, p.Name, msg)}}
+	}
+	return Violations{{Layer: LayerParameter, Keyword: "parameter", Message: err.Error()}}
+}
+
+// decodeJSON decodes exactly one JSON value, numbers kept as json.Number so
+// that integers stay exact; anything after the value but white space is an error.
+func decodeJSON(body []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the top-level JSON value")
+	}
+	return v, nil
+}
