@@ -1,0 +1,250 @@
+// Package yamlschema validates YAML files that people write (the requirement
+// catalogue, the case files) against a JSON Schema, and reports each problem
+// at its file:line with the JSON pointer of the offending value.
+package yamlschema
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a file, where it is and why.
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column,omitempty"`
+	Pointer string `json:"pointer,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p Problem) Error() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc += ":" + strconv.Itoa(p.Line)
+		if p.Column > 0 {
+			loc += ":" + strconv.Itoa(p.Column)
+		}
+	}
+	if p.Pointer != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, p.Pointer, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", loc, p.Message)
+}
+
+// Problems is every problem found in one or more files.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Doc is one parsed YAML document.
+type Doc struct {
+	File string
+	Root *yaml.Node // the document's top node (not the DocumentNode)
+}
+
+// Parse parses data as one YAML document; a syntax error comes back as
+// Problems with the line yaml.v3 reports.
+func Parse(file string, data []byte) (*Doc, error) {
+	var n yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&n); err != nil {
+		return nil, Problems{{File: file, Line: syntaxLine(err), Message: "YAML syntax: " + trimYAMLPrefix(err.Error())}}
+	}
+	if n.Kind != yaml.DocumentNode || len(n.Content) == 0 {
+		return nil, Problems{{File: file, Line: 1, Message: "the file is empty"}}
+	}
+	return &Doc{File: file, Root: n.Content[0]}, nil
+}
+
+
+func syntaxLine(err error) int {
+	// yaml.v3 words syntax errors "yaml: line N: ..."
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+5:]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(rest[:j]); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+// trimYAMLPrefix drops "yaml: " and "line N: ", which the Problem says already.
+func trimYAMLPrefix(s string) string {
+	s = strings.TrimPrefix(s, "yaml: ")
+	if rest, ok := strings.CutPrefix(s, "line "); ok {
+		if i := strings.Index(rest, ": "); i >= 0 {
+			return rest[i+2:]
+		}
+	}
+	return s
+}
+
+// Validate checks the document against a compiled JSON Schema. Each failure
+// becomes a Problem at the line of the value it concerns.
+func (d *Doc) Validate(s *jsonschema.Schema) error {
+	v, err := toJSONValue(d.Root)
+	if err != nil {
+		return Problems{{File: d.File, Line: d.Root.Line, Message: err.Error()}}
+	}
+	err = s.Validate(v)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return Problems{{File: d.File, Message: err.Error()}}
+	}
+	var out Problems
+	seen := map[string]bool{}
+	for _, leaf := range leaves(ve) {
+		key := leaf.InstanceLocation + "\x00" + leaf.Message
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		n := d.Lookup(leaf.InstanceLocation)
+		p := Problem{File: d.File, Pointer: leaf.InstanceLocation, Message: leaf.Message}
+		if p.Pointer == "" {
+			p.Pointer = "/"
+		}
+		if n != nil {
+			p.Line, p.Column = n.Line, n.Column
+		}
+		out = append(out, p)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
+}
+
+// Decode decodes the document into v (yaml struct tags).
+func (d *Doc) Decode(v any) error {
+	if err := d.Root.Decode(v); err != nil {
+		return Problems{{File: d.File, Line: syntaxLine(err), Message: trimYAMLPrefix(err.Error())}}
+	}
+	return nil
+}
+
+// Lookup returns the node a JSON pointer names, or nil.
+func (d *Doc) Lookup(pointer string) *yaml.Node {
+	n := d.Root
+	if pointer == "" || pointer == "/" {
+		return n
+	}
+	for _, raw := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		tok := strings.NewReplacer("~1", "/", "~0", "~").Replace(raw)
+		n = deref(n)
+		switch n.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == tok {
+					next = n.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
+				return n
+			}
+			n = next
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return n
+			}
+			n = n.Content[i]
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// toJSONValue converts a YAML node to the values encoding/json would give.
+func toJSONValue(n *yaml.Node) (any, error) {
+	n = deref(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if _, dup := m[k.Value]; dup {
+				return nil, fmt.Errorf("line %d: key %q appears twice", k.Line, k.Value)
+			}
+			v, err := toJSONValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			v, err := toJSONValue(c)
+			if err != nil {
+				return nil, err
+			}
+			s[i] = v
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return nil, nil
+		case "!!bool", "!!int", "!!float":
+			var v any
+			if err := n.Decode(&v); err != nil {
+				return nil, fmt.Errorf("line %d: %v", n.Line, err)
+			}
+			return v, nil
+		default:
+			return n.Value, nil
+		}
+	}
+	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+}
+
+// Compile compiles one JSON Schema (draft 2020-12 unless it says otherwise).
+func Compile(name string, schema []byte) (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(name, bytes.NewReader(schema)); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return c.Compile(name)
+}
