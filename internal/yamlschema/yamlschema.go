@@ -69,7 +69,6 @@ func Parse(file string, data []byte) (*Doc, error) {
 	return &Doc{File: file, Root: n.Content[0]}, nil
 }
 
-
 func syntaxLine(err error) int {
 	// yaml.v3 words syntax errors "yaml: line N: ..."
 	msg := err.Error()
