@@ -13,12 +13,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -27,6 +30,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/drsconform/drsconform/internal/yamlschema"
 	"github.com/drsconform/drsconform/openapi"
 	"github.com/drsconform/drsconform/schemas"
 )
@@ -48,30 +52,73 @@ func Default() (*Contract, error) { return loadDefault() }
 
 // Load builds a contract from an OpenAPI document in specFS (at docName) whose
 // body schemas are $refs to "../schemas/<file>" in schemaFS.
+//
+// The document must be valid OpenAPI 3.0.3, every schema file must compile,
+// and every example of the document must validate against the schema file
+// its media type refers to. Problems come back as *DocumentError values
+// (joined with errors.Join when there are several), each naming the file and,
+// where known, the line and JSON pointer.
 func Load(specFS fs.FS, docName string, schemaFS fs.FS) (*Contract, error) {
-	raw, err := fs.ReadFile(specFS, docName)
+	// The schemas first, so that a broken schema file is reported as itself
+	// rather than as a broken reference of the document.
+	compiled, err := CompileSchemas(schemaFS)
 	if err != nil {
-		return nil, fmt.Errorf("read OpenAPI document: %w", err)
+		return nil, err
 	}
-	doc, err := loadDocument(raw, docName, specFS, schemaFS)
+	doc, raw, err := LoadDocument(specFS, docName, schemaFS)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckExamples(doc, raw, docName, compiled); err != nil {
 		return nil, err
 	}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
-		return nil, fmt.Errorf("%s: build router: %w", docName, err)
-	}
-	compiled, err := CompileSchemas(schemaFS)
-	if err != nil {
-		return nil, err
+		return nil, &DocumentError{File: "openapi/" + docName, Err: fmt.Errorf("build router: %w", err)}
 	}
 	sum := sha256.Sum256(raw)
 	return &Contract{doc: doc, router: router, schemas: compiled, specSHA: hex.EncodeToString(sum[:])}, nil
 }
 
-// loadDocument parses and validates the OpenAPI document, resolving
-// "../schemas/X.json" references from schemaFS.
-func loadDocument(raw []byte, docName string, specFS, schemaFS fs.FS) (*openapi3.T, error) {
+// DocumentError is a problem of the OpenAPI document or of a schema file.
+type DocumentError struct {
+	File    string // as in the repository: openapi/drs-batch-jobs.yaml, schemas/X.json
+	Line    int    // 0 when unknown
+	Pointer string // JSON pointer inside the file ("" when unknown)
+	Err     error
+}
+
+func (e *DocumentError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Pointer != "" {
+		return fmt.Sprintf("%s: #%s: %v", loc, e.Pointer, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", loc, e.Err)
+}
+
+func (e *DocumentError) Unwrap() error { return e.Err }
+
+// LoadDocument parses the OpenAPI document and validates it as OpenAPI 3.0.3
+// (structure only: examples are CheckExamples' job, against the JSON Schemas),
+// resolving "../schemas/X.json" references from schemaFS. It also returns the
+// document's bytes.
+func LoadDocument(specFS fs.FS, docName string, schemaFS fs.FS) (*openapi3.T, []byte, error) {
+	file := "openapi/" + docName
+	raw, err := fs.ReadFile(specFS, docName)
+	if err != nil {
+		return nil, nil, &DocumentError{File: file, Err: err}
+	}
+	// yaml.v3 first: its syntax errors carry the line; kin-openapi's do not always.
+	if _, err := yamlschema.Parse(file, raw); err != nil {
+		var ps yamlschema.Problems
+		if errors.As(err, &ps) && len(ps) > 0 {
+			return nil, nil, &DocumentError{File: file, Line: ps[0].Line, Err: errors.New(ps[0].Message)}
+		}
+		return nil, nil, &DocumentError{File: file, Err: err}
+	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = true
 	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
@@ -84,17 +131,48 @@ func loadDocument(raw []byte, docName string, specFS, schemaFS fs.FS) (*openapi3
 		}
 		return nil, fmt.Errorf("reference %q leaves the embedded openapi/ and schemas/ folders", u.String())
 	}
-	doc, err := loader.LoadFromDataWithPath(raw, &url.URL{Path: "/openapi/" + docName})
+	doc, err := loader.LoadFromDataWithPath(raw, &url.URL{Path: "/" + file})
 	if err != nil {
-		return nil, fmt.Errorf("openapi/%s: %w", docName, err)
+		return nil, nil, &DocumentError{File: file, Err: err}
 	}
-	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("openapi/%s: invalid OpenAPI document: %w", docName, err)
+	if doc.OpenAPI != "3.0.3" {
+		return nil, nil, &DocumentError{File: file, Line: lineOf(raw, "/openapi"), Pointer: "/openapi",
+			Err: fmt.Errorf("openapi is %q; this contract is OpenAPI 3.0.3", doc.OpenAPI)}
 	}
-	return doc, nil
+	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
+		return nil, nil, &DocumentError{File: file, Err: fmt.Errorf("invalid OpenAPI 3.0.3 document: %w", err)}
+	}
+	return doc, raw, nil
 }
 
-// CompileSchemas compiles every *.json schema in schemaFS (draft-07).
+// CheckExamples validates every example of doc (see Examples) against the
+// compiled schema its media type refers to; raw is the document's bytes, to
+// give each problem its line.
+func CheckExamples(doc *openapi3.T, raw []byte, docName string, compiled map[string]*jsonschema.Schema) error {
+	file := "openapi/" + docName
+	var errs []error
+	for _, ex := range Examples(doc) {
+		for _, v := range validateExample(compiled, ex) {
+			errs = append(errs, &DocumentError{File: file, Line: lineOf(raw, ex.Pointer), Pointer: ex.Pointer, Err: v})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// lineOf is the line of what a JSON pointer names in raw (the key's line
+// for a member of a mapping), 0 when raw does not parse.
+func lineOf(raw []byte, pointer string) int {
+	d, err := yamlschema.Parse("", raw)
+	if err != nil {
+		return 0
+	}
+	line, _ := d.Position(pointer)
+	return line
+}
+
+// CompileSchemas compiles every *.json schema in schemaFS (draft-07). Files
+// are compiled after the files they refer to, so that a broken file is
+// reported as itself, not as the first file that refers to it.
 func CompileSchemas(schemaFS fs.FS) (map[string]*jsonschema.Schema, error) {
 	names, err := fs.Glob(schemaFS, "*.json")
 	if err != nil {
@@ -102,24 +180,78 @@ func CompileSchemas(schemaFS fs.FS) (map[string]*jsonschema.Schema, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
+	refs := make(map[string][]string, len(names))
 	for _, name := range names {
 		raw, err := fs.ReadFile(schemaFS, name)
 		if err != nil {
-			return nil, err
+			return nil, &DocumentError{File: "schemas/" + name, Err: err}
 		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, &DocumentError{File: "schemas/" + name, Err: fmt.Errorf("not JSON: %w", err)}
+		}
+		refs[name] = fileRefs(v)
 		if err := c.AddResource(schemas.BaseURI+name, bytes.NewReader(raw)); err != nil {
-			return nil, fmt.Errorf("schemas/%s: %w", name, err)
+			return nil, &DocumentError{File: "schemas/" + name, Err: err}
 		}
 	}
 	out := make(map[string]*jsonschema.Schema, len(names))
-	for _, name := range names {
+	for _, name := range dependencyOrder(names, refs) {
 		s, err := c.Compile(schemas.BaseURI + name)
 		if err != nil {
-			return nil, fmt.Errorf("schemas/%s: %w", name, err)
+			return nil, &DocumentError{File: "schemas/" + name, Err: err}
 		}
 		out[name] = s
 	}
 	return out, nil
+}
+
+// fileRefs lists the files a schema's "$ref"s name ("X.json#/..." → X.json).
+func fileRefs(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if s, ok := e.(string); ok && k == "$ref" {
+				if f, _, _ := strings.Cut(s, "#"); f != "" {
+					out = append(out, path.Base(f))
+				}
+				continue
+			}
+			out = append(out, fileRefs(e)...)
+		}
+	case []any:
+		for _, e := range v {
+			out = append(out, fileRefs(e)...)
+		}
+	}
+	return out
+}
+
+// dependencyOrder orders names so that each comes after the names it refers
+// to (cycles are broken arbitrarily but deterministically).
+func dependencyOrder(names []string, refs map[string][]string) []string {
+	done := make(map[string]bool, len(names))
+	var out []string
+	var visit func(string)
+	visit = func(n string) {
+		if done[n] {
+			return
+		}
+		done[n] = true
+		deps := append([]string(nil), refs[n]...)
+		sort.Strings(deps)
+		for _, d := range deps {
+			if _, known := refs[d]; known {
+				visit(d)
+			}
+		}
+		out = append(out, n)
+	}
+	for _, n := range names {
+		visit(n)
+	}
+	return out
 }
 
 // Document returns the parsed OpenAPI document. Do not modify it.

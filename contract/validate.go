@@ -105,7 +105,11 @@ func (c *Contract) ValidateBody(schemaFile string, body []byte) Violations {
 }
 
 func (c *Contract) validateBody(schemaFile string, body []byte) Violations {
-	sch, ok := c.schemas[schemaFile]
+	return validateBodyWith(c.schemas, schemaFile, body)
+}
+
+func validateBodyWith(compiled map[string]*jsonschema.Schema, schemaFile string, body []byte) Violations {
+	sch, ok := compiled[schemaFile]
 	if !ok {
 		return Violations{{Layer: LayerBody, Keyword: "schema", Schema: schemaFile,
 			Message: fmt.Sprintf("no schema %q in schemas/", schemaFile)}}

@@ -141,39 +141,57 @@ func (d *Doc) Decode(v any) error {
 	return nil
 }
 
-// Lookup returns the node a JSON pointer names, or nil.
+// Position is the line and column of what a JSON pointer names: the key of a
+// mapping member (where a reader looks for it), the item of a sequence; for a
+// pointer that goes past the document, its deepest existing ancestor.
+func (d *Doc) Position(pointer string) (line, column int) {
+	n, key := d.lookup(pointer)
+	if key != nil {
+		return key.Line, key.Column
+	}
+	return n.Line, n.Column
+}
+
+// Lookup returns the node a JSON pointer names; for a pointer that goes past
+// the document (a missing property), its deepest existing ancestor.
 func (d *Doc) Lookup(pointer string) *yaml.Node {
+	n, _ := d.lookup(pointer)
+	return n
+}
+
+// lookup returns the node a pointer names and, for a mapping member, its key.
+func (d *Doc) lookup(pointer string) (node, key *yaml.Node) {
 	n := d.Root
 	if pointer == "" || pointer == "/" {
-		return n
+		return n, nil
 	}
 	for _, raw := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
 		tok := strings.NewReplacer("~1", "/", "~0", "~").Replace(raw)
 		n = deref(n)
 		switch n.Kind {
 		case yaml.MappingNode:
-			var next *yaml.Node
+			var next, k *yaml.Node
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				if n.Content[i].Value == tok {
-					next = n.Content[i+1]
+					k, next = n.Content[i], n.Content[i+1]
 					break
 				}
 			}
 			if next == nil {
-				return n
+				return n, key
 			}
-			n = next
+			n, key = next, k
 		case yaml.SequenceNode:
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(n.Content) {
-				return n
+				return n, key
 			}
-			n = n.Content[i]
+			n, key = n.Content[i], nil
 		default:
-			return n
+			return n, key
 		}
 	}
-	return n
+	return n, key
 }
 
 func deref(n *yaml.Node) *yaml.Node {
