@@ -36,10 +36,15 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) Violations {
 			ExcludeRequestBody: true, // bodies go through the JSON Schemas below
 			MultiError:         true,
 			AuthenticationFunc: authenticate,
+			// Without this, kin-openapi writes the defaults of absent header
+			// parameters into r (Content-Type: application/json, X-Language:
+			// en-us): the request would be changed, and an absent Content-Type
+			// would pass unseen.
+			SkipSettingDefaults: true,
 		},
 	}
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-		out = append(out, filterViolations(err)...)
+		out = append(out, dropCredentialEcho(filterViolations(err))...)
 	}
 	rb := route.Operation.RequestBody
 	if rb == nil || rb.Value == nil {
@@ -197,7 +202,8 @@ func attribute(schemaFile, keyword, ptr string) string {
 			return "REQ-VAL-06"
 		case len(segs) <= 1:
 			return "REQ-VAL-02"
-		case len(segs) == 2:
+		case len(segs) == 2, len(segs) == 3 && keyword == "required":
+			// the item is not an object, or lacks delete_type or job_id
 			return "REQ-VAL-03"
 		case segs[2] == "delete_type":
 			return "REQ-VAL-04"
@@ -265,8 +271,9 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 
 // filterViolations turns openapi3filter's errors into violations.
 func filterViolations(err error) Violations {
-	var multi openapi3.MultiError
-	if errors.As(err, &multi) {
+	// Only the top level: a RequestError wraps a MultiError of its own, which
+	// belongs to that parameter.
+	if multi, ok := err.(openapi3.MultiError); ok {
 		var out Violations
 		for _, e := range multi {
 			out = append(out, filterViolations(e)...)
@@ -306,6 +313,29 @@ func filterViolations(err error) Violations {
 			Message: fmt.Sprintf("%s parameter %s: %s", p.In, p.Name, msg)}}
 	}
 	return Violations{{Layer: LayerParameter, Keyword: "parameter", Message: err.Error()}}
+}
+
+// dropCredentialEcho drops a parameter violation of X-Auth-Token when the
+// security check already reports the missing credential: an empty token is
+// one fault (REQ-HDR-01), not two.
+func dropCredentialEcho(vs Violations) Violations {
+	noCredential := false
+	for _, v := range vs {
+		if v.Layer == LayerSecurity {
+			noCredential = true
+		}
+	}
+	if !noCredential {
+		return vs
+	}
+	out := vs[:0]
+	for _, v := range vs {
+		if v.Layer == LayerParameter && strings.EqualFold(v.Pointer, "X-Auth-Token") {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // decodeJSON decodes exactly one JSON value, numbers kept as json.Number so
