@@ -16,10 +16,8 @@ func notBuilt(name string) func(context.Context, []string, io.Writer, io.Writer)
 }
 
 var (
-	runRun   = notBuilt("run")
 	runServe = notBuilt("serve")
 	runProxy = notBuilt("proxy")
-	runList  = notBuilt("list")
 	runLint  = notBuilt("lint")
 )
 

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/runner"
+)
+
+// runFlags are the flags of `drsconform run` (DESIGN.md: stable names).
+type runFlags struct {
+	target, projectID, otherProjectID, token, fixturesURL, casesDir string
+	tags, excludeTags, requirements, match                          string
+	strict                                                          bool
+	parallel                                                        int
+	timeout, settleTimeout                                          time.Duration
+	reportDir                                                       string
+	quiet                                                           bool
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.target, "target", "", "base URL of the API under test (env DRSCONFORM_TARGET); default: the embedded reference implementation")
+	fs.StringVar(&f.projectID, "project-id", "", "project ID the cases use (env DRSCONFORM_PROJECT_ID; default "+runner.DefaultProjectID+")")
+	fs.StringVar(&f.otherProjectID, "other-project-id", runner.DefaultOtherProjectID, "a second project, for the isolation cases")
+	fs.StringVar(&f.token, "token", "", "X-Auth-Token to send (env DRSCONFORM_TOKEN); redacted in every output")
+	fs.StringVar(&f.fixturesURL, "fixtures-url", "", "base URL of the fixture protocol (env DRSCONFORM_FIXTURES_URL; default <target>/_conformance)")
+	fs.StringVar(&f.casesDir, "cases", "", "directory of case files to play instead of the embedded ones")
+	fs.StringVar(&f.tags, "tags", "", "play only cases with one of these tags (comma-separated)")
+	fs.StringVar(&f.excludeTags, "exclude-tags", "", "skip cases with any of these tags")
+	fs.StringVar(&f.requirements, "requirements", "", "play only cases that test one of these requirement IDs")
+	fs.StringVar(&f.match, "cases-match", "", "play only cases whose ID matches this glob (e.g. 'delete.*')")
+	fs.BoolVar(&f.strict, "strict", false, "a broken SHOULD (warn) makes the run non-conformant (exit 1)")
+	fs.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "cases played at once")
+	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "timeout of each request")
+	fs.DurationVar(&f.settleTimeout, "settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes (terminate → released) may take")
+	fs.StringVar(&f.reportDir, "report-dir", "", "write report.json, junit.xml, report.md and report.html here")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress line")
+}
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drsconform run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f runFlags
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "drsconform run: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
+		return exitUsage
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	envDefault(&f.target, set["target"], "DRSCONFORM_TARGET")
+	envDefault(&f.token, set["token"], "DRSCONFORM_TOKEN")
+	envDefault(&f.projectID, set["project-id"], "DRSCONFORM_PROJECT_ID")
+	envDefault(&f.fixturesURL, set["fixtures-url"], "DRSCONFORM_FIXTURES_URL")
+	if f.parallel < 1 {
+		fmt.Fprintf(stderr, "drsconform run: --parallel %d: want 1 or more\n", f.parallel)
+		return exitUsage
+	}
+	if f.timeout <= 0 || f.settleTimeout <= 0 {
+		fmt.Fprintln(stderr, "drsconform run: --timeout and --settle-timeout must be positive")
+		return exitUsage
+	}
+
+	files, err := loadCaseFiles(f.casesDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform run: invalid cases:\n%v\n", err)
+		return exitUsage
+	}
+
+	cfg := runner.Config{
+		Target: f.target, FixturesURL: f.fixturesURL, Token: f.token, ProjectID: f.projectID,
+		OtherProjectID: f.otherProjectID, Files: files, Strict: f.strict, Parallel: f.parallel,
+		Timeout: f.timeout, SettleTimeout: f.settleTimeout, SuiteVersion: suiteVersion(),
+		Filter: runner.Filter{Tags: splitList(f.tags), ExcludeTags: splitList(f.excludeTags),
+			Requirements: splitList(f.requirements), Match: f.match},
+	}
+	if cfg.Target == "" {
+		url, token, stop, err := startEmbeddedReference()
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform run: start the embedded reference implementation: %v\n", err)
+			return exitCannotJudge
+		}
+		defer stop()
+		cfg.Target, cfg.Token = url, token
+		fmt.Fprintf(stderr, "drsconform run: no --target; playing against the embedded reference implementation at %s\n", url)
+	}
+	if !f.quiet && isTerminal(stderr) {
+		cfg.Progress = progressLine(stderr)
+	}
+	rep, err := runner.Run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
+		return exitUsage
+	}
+	if cfg.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	report.Summary(stdout, rep)
+	if f.reportDir != "" {
+		paths, err := report.WriteDir(f.reportDir, rep)
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform run: write reports: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "reports: %s\n", strings.Join(paths, ", "))
+	}
+	return rep.ExitCode
+}
+
+func envDefault(v *string, setByFlag bool, env string) {
+	if !setByFlag && *v == "" {
+		*v = os.Getenv(env)
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func loadCaseFiles(dir string) ([]*runner.File, error) {
+	if dir == "" {
+		return runner.LoadEmbeddedCases()
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--cases %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("--cases %s: not a directory", dir)
+	}
+	return runner.LoadCases(os.DirFS(dir), dir)
+}
+
+// startEmbeddedReference serves the reference implementation on a loopback
+// port with a fresh random token, and returns its URL and token.
+func startEmbeddedReference() (url, token string, stop func(), err error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", nil, err
+	}
+	token = "drsconform-" + hex.EncodeToString(b[:])
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, err
+	}
+	srv := &http.Server{
+		Handler:           reference.New(reference.Config{Tokens: []string{token}, Logger: slog.New(slog.DiscardHandler)}).Handler(),
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(os.Stderr, "drsconform run: embedded reference: %v\n", err)
+		}
+	}()
+	stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String(), token, stop, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressLine rewrites one terminal line as cases finish.
+func progressLine(w io.Writer) func(done, total int, r runner.CaseResult) {
+	counts := map[runner.Verdict]int{}
+	return func(done, total int, r runner.CaseResult) {
+		counts[r.Verdict]++
+		fmt.Fprintf(w, "\r\033[K[%d/%d] pass %d  fail %d  warn %d  skip %d  error %d  %s",
+			done, total, counts[runner.Pass], counts[runner.Fail], counts[runner.Warn], counts[runner.Skip], counts[runner.Error], r.ID)
+	}
+}

@@ -1,0 +1,29 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/drsconform/drsconform/runner"
+)
+
+type writer = io.Writer
+
+// JSON writes report.json: the fields of DESIGN.md, and per case its
+// findings and evidence (already redacted by the runner).
+func JSON(w io.Writer, r *runner.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// ReadJSON reads a report written by JSON.
+func ReadJSON(rd io.Reader) (*runner.Report, error) {
+	var r runner.Report
+	dec := json.NewDecoder(rd)
+	if err := dec.Decode(&r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

@@ -1,0 +1,64 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/drsconform/drsconform/runner"
+)
+
+// Summary writes the end-of-run summary for a terminal: counts per verdict,
+// then every failure, warning and error with its requirement, what was
+// expected and what was seen.
+func Summary(w io.Writer, r *runner.Report) {
+	s := r.Summary
+	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, r.Target)
+	fmt.Fprintf(w, "cases: %d total, %d passed, %d failed, %d warned, %d skipped, %d errored\n",
+		s.Total, s.Passed, s.Failed, s.Warned, s.Skipped, s.Errored)
+	counts := map[runner.Verdict]int{}
+	for _, req := range r.Requirements {
+		counts[req.Verdict]++
+	}
+	fmt.Fprintf(w, "requirements: %d pass, %d fail, %d warn, %d error, %d untested (of %d)\n",
+		counts[runner.Pass], counts[runner.Fail], counts[runner.Warn], counts[runner.Error], counts[runner.Untested], len(r.Requirements))
+	for _, req := range r.Requirements {
+		if len(req.Choices) > 0 {
+			fmt.Fprintf(w, "  %s (%s): the target chose %s\n", req.ID, req.Level, strings.Join(req.Choices, ", "))
+		}
+	}
+	for _, v := range []runner.Verdict{runner.Fail, runner.Warn, runner.Error} {
+		first := true
+		for _, c := range r.Cases {
+			if c.Verdict != v {
+				continue
+			}
+			if first {
+				fmt.Fprintf(w, "\n%s:\n", strings.ToUpper(string(v)))
+				first = false
+			}
+			fmt.Fprintf(w, "  %s  %s  [%s]\n", c.ID, c.Title, c.File)
+			for _, m := range c.Messages {
+				fmt.Fprintf(w, "    - %s\n", m)
+			}
+			if curl := failingCurl(c); curl != "" {
+				fmt.Fprintf(w, "    reproduce: %s\n", curl)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nverdict: %s (exit %d)\n", strings.ToUpper(string(r.Verdict)), r.ExitCode)
+}
+
+// failingCurl is the curl command of the step that produced the first finding.
+func failingCurl(c runner.CaseResult) string {
+	step := 1
+	if len(c.Findings) > 0 {
+		step = c.Findings[0].Step
+	}
+	for _, e := range c.Evidence {
+		if e.Step == step && e.Purpose == "request" {
+			return e.Curl
+		}
+	}
+	return ""
+}

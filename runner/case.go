@@ -1,0 +1,206 @@
+package runner
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is one case file: a theme and its cases.
+type File struct {
+	Path        string `yaml:"-"`
+	Theme       string `yaml:"theme"`
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	Cases       []*Case
+}
+
+// Case is one table-driven conformance case: given fixtures, one or more
+// steps (request, checks, post-conditions).
+type Case struct {
+	ID           string
+	Title        string
+	Description  string
+	Requirements []string
+	Tags         []string
+	Fixtures     map[string]Fixture
+	FixtureOrder []string // fixture names in file order: fixtures are made in this order
+	Steps        []Step
+	Theme        string // the theme of the file it came from
+	File         string // the file it came from, for messages
+	Line         int    // the line its id is on
+}
+
+// Fixture is a task the case needs, made through the fixture protocol.
+type Fixture struct {
+	Status     string `yaml:"status"`
+	Project    string `yaml:"project"` // own (default) or other
+	Parent     bool   `yaml:"parent"`
+	DualActive bool   `yaml:"dual_active"`
+	Busy       bool   `yaml:"busy"`
+	// Absent fixtures are never made: a fresh ID the target has never seen.
+	Absent bool `yaml:"absent"`
+}
+
+// Step is one request of a case with what must follow from it.
+type Step struct {
+	Name     string    `yaml:"name"`
+	Request  Request   `yaml:"request"`
+	Expect   *Expect   `yaml:"expect"`
+	Then     Then      `yaml:"then"`
+	Outcomes []Outcome `yaml:"outcomes"`
+}
+
+// Alternatives returns the outcomes the step allows: the one of expect/then,
+// or each of outcomes (the choices a requirement allows).
+func (s Step) Alternatives() []Outcome {
+	if len(s.Outcomes) > 0 {
+		return s.Outcomes
+	}
+	if s.Expect == nil {
+		return nil
+	}
+	return []Outcome{{Expect: *s.Expect, Then: s.Then}}
+}
+
+// Request is what a step sends to DELETE /v3/{project_id}/jobs/batch-jobs.
+type Request struct {
+	Project       string            `yaml:"project"` // own (default) or other
+	Headers       map[string]string `yaml:"headers"`
+	RemoveHeaders []string          `yaml:"remove_headers"`
+	Body          any               `yaml:"body"`
+	RawBody       *string           `yaml:"raw_body"`
+	Violates      *SchemaViolation  `yaml:"violates"`
+}
+
+// SchemaViolation names the one JSON Schema rule a bad-input body breaks.
+type SchemaViolation struct {
+	Keyword string `yaml:"keyword"`
+	Pointer string `yaml:"pointer"`
+}
+
+// Outcome is one allowed answer to a step and what must then hold.
+type Outcome struct {
+	// Choice is "REQ-ID=label": the allowed outcome of a requirement with
+	// choices that this alternative stands for; "" when the step has one outcome.
+	Choice string `yaml:"choice"`
+	Expect Expect `yaml:"expect"`
+	Then   Then   `yaml:"then"`
+}
+
+// Expect is what the answer must be.
+type Expect struct {
+	Status      StatusSet             `yaml:"status"`
+	Requirement string                `yaml:"requirement"`
+	Results     map[string]ItemExpect `yaml:"results"`
+	Count       *int                  `yaml:"count"`
+	ErrorCode   string                `yaml:"error_code"`
+}
+
+// StatusSet is one status code or several allowed ones.
+type StatusSet []int
+
+// UnmarshalYAML accepts `202` or `[400, 401, 403]`.
+func (s *StatusSet) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var one int
+		if err := n.Decode(&one); err != nil {
+			return err
+		}
+		*s = StatusSet{one}
+		return nil
+	}
+	var many []int
+	if err := n.Decode(&many); err != nil {
+		return err
+	}
+	*s = many
+	return nil
+}
+
+// Has reports whether code is allowed.
+func (s StatusSet) Has(code int) bool { return slices.Contains(s, code) }
+
+func (s StatusSet) String() string {
+	parts := make([]string, len(s))
+	for i, c := range s {
+		parts[i] = fmt.Sprint(c)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// ItemExpect is what the result for one fixture's job must be.
+type ItemExpect struct {
+	Status      string `yaml:"status"` // success, failed or any
+	ErrorCode   string `yaml:"error_code"`
+	Requirement string `yaml:"requirement"`
+}
+
+// UnmarshalYAML accepts `success` or `{status: failed, error_code: ...}`.
+func (e *ItemExpect) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		e.Status = n.Value
+		return nil
+	}
+	type plain ItemExpect
+	return n.Decode((*plain)(e))
+}
+
+// Then maps fixture names to the post-condition their task must meet.
+type Then map[string]Post
+
+// Post is a post-condition on one task, read back through the fixture protocol.
+type Post struct {
+	Gone      bool     `yaml:"gone"`
+	Exists    bool     `yaml:"exists"`
+	Unchanged bool     `yaml:"unchanged"`
+	Status    string   `yaml:"status"`
+	StatusIn  []string `yaml:"status_in"`
+	NotStatus string   `yaml:"not_status"`
+	// Requirement is the one a broken post-condition breaks; default: the case's first.
+	Requirement string `yaml:"requirement"`
+}
+
+// UnmarshalYAML accepts `gone`, `exists`, `unchanged` or a mapping.
+func (p *Post) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		switch n.Value {
+		case "gone":
+			p.Gone = true
+		case "exists":
+			p.Exists = true
+		case "unchanged":
+			p.Unchanged = true
+		default:
+			return fmt.Errorf("line %d: unknown post-condition %q", n.Line, n.Value)
+		}
+		return nil
+	}
+	type plain Post
+	return n.Decode((*plain)(p))
+}
+
+// String describes the post-condition for people.
+func (p Post) String() string {
+	switch {
+	case p.Gone:
+		return "gone (404 from the fixture protocol)"
+	case p.Exists:
+		return "still exists"
+	case p.Unchanged:
+		return "unchanged"
+	case p.Status != "":
+		return "status " + p.Status
+	case len(p.StatusIn) > 0:
+		return "status one of " + strings.Join(p.StatusIn, ", ")
+	case p.NotStatus != "":
+		return "exists, status other than " + p.NotStatus
+	}
+	return "?"
+}
+
+// eventual reports whether the condition may take time to hold (the runner
+// polls until --settle-timeout); unchanged and exists hold at once or never.
+func (p Post) eventual() bool { return !p.Unchanged && !p.Exists }

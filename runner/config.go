@@ -1,0 +1,154 @@
+package runner
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+// Defaults of the run flags (DESIGN.md). Both project IDs work against any
+// target: they are only names the target keeps tasks under.
+const (
+	DefaultProjectID      = "054ba152d480d55b2f5dc0069e7ddef0" // the API page's example
+	DefaultOtherProjectID = "7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b"
+	DefaultTimeout        = 10 * time.Second
+	DefaultSettleTimeout  = 30 * time.Second
+	DefaultParallel       = 8
+	DefaultMaxBody        = 8 << 20
+)
+
+// Config is everything a run needs.
+type Config struct {
+	Target         string // base URL of the API, e.g. http://127.0.0.1:8080
+	FixturesURL    string // base URL of the fixture protocol; default Target + "/_conformance"
+	Token          string // sent as X-Auth-Token; redacted everywhere
+	Secrets        []string
+	ProjectID      string
+	OtherProjectID string
+	Files          []*File
+	Filter         Filter
+	Strict         bool
+	Parallel       int
+	Timeout        time.Duration // per request
+	SettleTimeout  time.Duration // how long post-conditions may take to hold
+	MaxBody        int64         // response bodies above this are not judged
+	HTTPClient     *http.Client
+	SuiteVersion   string
+	// Progress, if set, is called after each case (from one goroutine at a time).
+	Progress func(done, total int, r CaseResult)
+	// Now is the clock (tests make reports deterministic with it).
+	Now func() time.Time
+}
+
+// Filter selects cases. A case must carry one of Tags (if any), none of
+// ExcludeTags, test one of Requirements (if any) and match the glob Match.
+type Filter struct {
+	Tags         []string
+	ExcludeTags  []string
+	Requirements []string
+	Match        string
+}
+
+// skipReason says why f leaves c out, or "" when c is in.
+func (f Filter) skipReason(c *Case) string {
+	if len(f.Tags) > 0 && !anyIn(c.Tags, f.Tags) {
+		return "filtered out: no tag of --tags " + strings.Join(f.Tags, ",")
+	}
+	if anyIn(c.Tags, f.ExcludeTags) {
+		return "filtered out by --exclude-tags " + strings.Join(f.ExcludeTags, ",")
+	}
+	if len(f.Requirements) > 0 && !anyIn(c.Requirements, f.Requirements) {
+		return "filtered out: tests none of --requirements " + strings.Join(f.Requirements, ",")
+	}
+	if f.Match != "" {
+		if ok, _ := path.Match(f.Match, c.ID); !ok {
+			return "filtered out: id does not match --cases-match " + f.Match
+		}
+	}
+	return ""
+}
+
+// Validate checks the filter's glob.
+func (f Filter) Validate() error {
+	if f.Match != "" {
+		if _, err := path.Match(f.Match, ""); err != nil {
+			return fmt.Errorf("--cases-match %q: %v", f.Match, err)
+		}
+	}
+	return nil
+}
+
+func anyIn(have, want []string) bool {
+	for _, w := range want {
+		for _, h := range have {
+			if strings.EqualFold(h, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// withDefaults fills in defaults and checks the URLs.
+func (c Config) withDefaults() (Config, error) {
+	if c.Target == "" {
+		return c, fmt.Errorf("no target URL (--target or DRSCONFORM_TARGET)")
+	}
+	t, err := parseBaseURL("--target", c.Target)
+	if err != nil {
+		return c, err
+	}
+	c.Target = t
+	if c.FixturesURL == "" {
+		c.FixturesURL = c.Target + "/_conformance"
+	}
+	if c.FixturesURL, err = parseBaseURL("--fixtures-url", c.FixturesURL); err != nil {
+		return c, err
+	}
+	if c.ProjectID == "" {
+		c.ProjectID = DefaultProjectID
+	}
+	if c.OtherProjectID == "" {
+		c.OtherProjectID = DefaultOtherProjectID
+	}
+	if c.OtherProjectID == c.ProjectID {
+		return c, fmt.Errorf("--other-project-id must differ from --project-id (both are %q)", c.ProjectID)
+	}
+	if c.Parallel <= 0 {
+		c.Parallel = DefaultParallel
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.SettleTimeout <= 0 {
+		c.SettleTimeout = DefaultSettleTimeout
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, c.Filter.Validate()
+}
+
+func parseBaseURL(flag, raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %v", flag, raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("%s %q: want an http:// or https:// URL", flag, raw)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%s %q: no host", flag, raw)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("%s: credentials in the URL are not supported (they would be logged); use --token", flag)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return strings.TrimRight(u.String(), "/"), nil
+}

@@ -1,0 +1,19 @@
+package runner
+
+import "errors"
+
+// Sentinels that sort what went wrong: the target broke a rule (fail/warn,
+// recorded as findings), or the suite could not judge (error), or a case does
+// not apply (skip). They never blur: errors.Is decides.
+var (
+	// ErrTransport: the target could not be reached or did not answer in time.
+	ErrTransport = errors.New("transport")
+	// ErrHarness: the fixture protocol broke (5xx, no answer, malformed reply,
+	// a fixture that does not read back as asked).
+	ErrHarness = errors.New("fixture harness")
+	// ErrFixtureUnavailable: the harness cannot make a status or combination
+	// (it answered 400): the case is skipped with the harness's reason.
+	ErrFixtureUnavailable = errors.New("fixture unavailable")
+	// ErrTooLarge: an answer exceeded the size cap and was not judged.
+	ErrTooLarge = errors.New("response too large")
+)

@@ -1,0 +1,118 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// fixtureClient speaks the fixture protocol of DESIGN.md:
+// POST {base}/v1/jobs and GET {base}/v1/jobs/{id}?project_id=p.
+type fixtureClient struct {
+	base   string // without a trailing slash
+	header http.Header
+	wire   *wire
+}
+
+type fixtureTask struct {
+	ID        string `json:"id"`
+	ProjectID string `json:"project_id"`
+	Status    string `json:"status"`
+}
+
+type fixtureRequest struct {
+	ProjectID  string `json:"project_id"`
+	Status     string `json:"status"`
+	Parent     bool   `json:"parent"`
+	DualActive bool   `json:"dual_active"`
+	Busy       bool   `json:"busy"`
+}
+
+// create makes a task and returns its ID. A 400 means the harness cannot make
+// it (ErrFixtureUnavailable); anything else unexpected is ErrHarness.
+func (f *fixtureClient) create(ctx context.Context, rec *recorder, req fixtureRequest) (string, error) {
+	body, _ := json.Marshal(req)
+	resp, ex, err := f.wire.do(ctx, 0, "fixture: create "+req.Status, http.MethodPost, f.base+"/v1/jobs", f.header.Clone(), body)
+	rec.add(ex)
+	if err != nil {
+		return "", fmt.Errorf("%w: POST %s/v1/jobs: %v", ErrHarness, f.base, err)
+	}
+	switch {
+	case resp.Status == http.StatusBadRequest:
+		return "", fmt.Errorf("%w: %s", ErrFixtureUnavailable, harnessReason(resp.Body))
+	case resp.Status != http.StatusCreated && resp.Status != http.StatusOK:
+		return "", fmt.Errorf("%w: POST %s/v1/jobs answered %d, want 201: %s", ErrHarness, f.base, resp.Status, harnessReason(resp.Body))
+	}
+	var t fixtureTask
+	if err := json.Unmarshal(resp.Body, &t); err != nil || t.ID == "" {
+		return "", fmt.Errorf("%w: POST %s/v1/jobs answered 201 without a JSON {\"id\": ...}", ErrHarness, f.base)
+	}
+	if t.Status != "" && t.Status != req.Status {
+		return "", fmt.Errorf("%w: asked for a task in %s, the harness made one in %s", ErrHarness, req.Status, t.Status)
+	}
+	return t.ID, nil
+}
+
+// get reads a task back: its status, or exists=false on 404.
+func (f *fixtureClient) get(ctx context.Context, rec *recorder, step int, project, id string) (status string, exists bool, err error) {
+	u := f.base + "/v1/jobs/" + url.PathEscape(id) + "?project_id=" + url.QueryEscape(project)
+	resp, ex, err := f.wire.do(ctx, step, "fixture: read back "+id, http.MethodGet, u, f.header.Clone(), nil)
+	rec.add(ex)
+	if err != nil {
+		return "", false, fmt.Errorf("%w: GET %s: %v", ErrHarness, ex.URL, err)
+	}
+	switch resp.Status {
+	case http.StatusNotFound:
+		return "", false, nil
+	case http.StatusOK:
+	default:
+		return "", false, fmt.Errorf("%w: GET %s answered %d, want 200 or 404", ErrHarness, ex.URL, resp.Status)
+	}
+	var t fixtureTask
+	if err := json.Unmarshal(resp.Body, &t); err != nil || t.Status == "" {
+		return "", false, fmt.Errorf("%w: GET %s answered 200 without a JSON {\"status\": ...}", ErrHarness, ex.URL)
+	}
+	return t.Status, true, nil
+}
+
+// poll reads a task back until cond holds or the deadline passes, and returns
+// what it saw last.
+func (f *fixtureClient) poll(ctx context.Context, rec *recorder, step int, project, id string, deadline time.Time, cond func(status string, exists bool) bool) (status string, exists bool, err error) {
+	wait := 50 * time.Millisecond
+	for {
+		var last recorder // keep only the last read of a poll as evidence
+		status, exists, err = f.get(ctx, &last, step, project, id)
+		if err != nil || cond(status, exists) || time.Now().After(deadline) {
+			rec.add(last.list...)
+			return status, exists, err
+		}
+		select {
+		case <-ctx.Done():
+			return status, exists, fmt.Errorf("%w: %v", ErrTransport, ctx.Err())
+		case <-time.After(wait):
+		}
+		if wait < 500*time.Millisecond {
+			wait *= 2
+		}
+	}
+}
+
+// harnessReason is the error_msg of an error body, or the body itself.
+func harnessReason(body []byte) string {
+	var e struct {
+		Code string `json:"error_code"`
+		Msg  string `json:"error_msg"`
+	}
+	if json.Unmarshal(body, &e) == nil && (e.Msg != "" || e.Code != "") {
+		return strings.TrimSpace(e.Code + " " + e.Msg)
+	}
+	s := strings.TrimSpace(capString(body, 200))
+	if s == "" {
+		return "(empty body)"
+	}
+	return s
+}

@@ -1,0 +1,231 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+
+	"github.com/drsconform/drsconform/cases"
+	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/internal/yamlschema"
+)
+
+// caseYAML is a case as written: a single step may stand on the case itself.
+type caseYAML struct {
+	ID           string             `yaml:"id"`
+	Title        string             `yaml:"title"`
+	Description  string             `yaml:"description"`
+	Requirements []string           `yaml:"requirements"`
+	Tags         []string           `yaml:"tags"`
+	Fixtures     map[string]Fixture `yaml:"fixtures"`
+	Step         `yaml:",inline"`
+	Steps        []Step `yaml:"steps"`
+}
+
+type fileYAML struct {
+	Theme       string     `yaml:"theme"`
+	Title       string     `yaml:"title"`
+	Description string     `yaml:"description"`
+	Cases       []caseYAML `yaml:"cases"`
+}
+
+// LoadCases reads every *.yaml file of fsys (not recursive), validates each
+// against the case format's JSON Schema and checks what a schema cannot: IDs
+// unique across files, requirements known to the catalogue, every fixture a
+// body or expectation names defined. Problems come back together as
+// yamlschema.Problems, each at file:line.
+func LoadCases(fsys fs.FS, dir string) ([]*File, error) {
+	schema, err := caseSchema()
+	if err != nil {
+		return nil, err
+	}
+	catalogue, err := conformance.Requirements()
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no case files (*.yaml)", dir)
+	}
+	sort.Strings(names)
+	var files []*File
+	var problems yamlschema.Problems
+	seen := map[string]string{} // case ID → file:line
+	for _, name := range names {
+		display := path.Join(dir, name)
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			problems = append(problems, yamlschema.Problem{File: display, Message: err.Error()})
+			continue
+		}
+		f, err := ParseCaseFile(display, data, schema, catalogue)
+		if err != nil {
+			problems = appendProblems(problems, display, err)
+			continue
+		}
+		for _, c := range f.Cases {
+			where := fmt.Sprintf("%s:%d", c.File, c.Line)
+			if prev, dup := seen[c.ID]; dup {
+				problems = append(problems, yamlschema.Problem{File: c.File, Line: c.Line,
+					Message: fmt.Sprintf("case id %q is already used at %s", c.ID, prev)})
+				continue
+			}
+			seen[c.ID] = where
+		}
+		files = append(files, f)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return files, nil
+}
+
+// LoadEmbeddedCases loads the cases shipped in the binary (cases/*.yaml).
+func LoadEmbeddedCases() ([]*File, error) { return LoadCases(cases.FS, "cases") }
+
+func appendProblems(ps yamlschema.Problems, file string, err error) yamlschema.Problems {
+	var more yamlschema.Problems
+	if errors.As(err, &more) {
+		return append(ps, more...)
+	}
+	return append(ps, yamlschema.Problem{File: file, Message: err.Error()})
+}
+
+func caseSchema() (*jsonschema.Schema, error) {
+	raw, err := fs.ReadFile(cases.FS, cases.SchemaFile)
+	if err != nil {
+		return nil, err
+	}
+	return yamlschema.Compile(cases.SchemaFile, raw)
+}
+
+// ParseCaseFile parses and checks one case file.
+func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogue *conformance.Catalogue) (*File, error) {
+	doc, err := yamlschema.Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(schema); err != nil {
+		return nil, err
+	}
+	var raw fileYAML
+	if err := doc.Decode(&raw); err != nil {
+		return nil, err
+	}
+	f := &File{Path: file, Theme: raw.Theme, Title: raw.Title, Description: raw.Description}
+	var problems yamlschema.Problems
+	at := func(ptr, format string, args ...any) {
+		n := doc.Lookup(ptr)
+		problems = append(problems, yamlschema.Problem{File: file, Line: n.Line, Column: n.Column,
+			Pointer: ptr, Message: fmt.Sprintf(format, args...)})
+	}
+	for i, rc := range raw.Cases {
+		base := fmt.Sprintf("/cases/%d", i)
+		c := &Case{ID: rc.ID, Title: rc.Title, Description: rc.Description, Requirements: rc.Requirements,
+			Tags: rc.Tags, Fixtures: rc.Fixtures, Steps: rc.Steps, Theme: raw.Theme, File: file,
+			Line: doc.Lookup(base + "/id").Line}
+		if len(c.Steps) == 0 {
+			c.Steps = []Step{rc.Step}
+		}
+		if c.Fixtures == nil {
+			c.Fixtures = map[string]Fixture{}
+		}
+		c.FixtureOrder = mappingKeys(doc.Lookup(base + "/fixtures"))
+		for j, id := range c.Requirements {
+			if _, ok := catalogue.Get(id); !ok {
+				at(fmt.Sprintf("%s/requirements/%d", base, j), "unknown requirement %s (not in %s)", id, conformance.RequirementsFile)
+			}
+		}
+		stepBase := func(k int) string {
+			if len(rc.Steps) == 0 {
+				return base
+			}
+			return fmt.Sprintf("%s/steps/%d", base, k)
+		}
+		for k, s := range c.Steps {
+			sb := stepBase(k)
+			for _, name := range templateNames(s.Request) {
+				if _, ok := c.Fixtures[name]; !ok && !builtinName(name) {
+					at(sb+"/request", "{{%s}} names no fixture of case %s", name, c.ID)
+				}
+			}
+			for m, o := range s.Alternatives() {
+				ob := sb
+				if len(s.Outcomes) > 0 {
+					ob = fmt.Sprintf("%s/outcomes/%d", sb, m)
+					req, _, _ := strings.Cut(o.Choice, "=")
+					if r, ok := catalogue.Get(req); !ok {
+						at(ob+"/choice", "unknown requirement %s", req)
+					} else if label := strings.TrimPrefix(o.Choice, req+"="); !slices.Contains(r.Choices, label) {
+						at(ob+"/choice", "%s allows %s, not %q", req, strings.Join(r.Choices, ", "), label)
+					}
+				}
+				for name, ie := range o.Expect.Results {
+					if _, ok := c.Fixtures[name]; !ok {
+						at(ob+"/expect/results/"+name, "result expectation for %q, which is no fixture of case %s", name, c.ID)
+					}
+					if ie.Requirement != "" {
+						if _, ok := catalogue.Get(ie.Requirement); !ok {
+							at(ob+"/expect/results/"+name+"/requirement", "unknown requirement %s", ie.Requirement)
+						}
+					}
+				}
+				for name, p := range o.Then {
+					if _, ok := c.Fixtures[name]; !ok {
+						at(ob+"/then/"+name, "post-condition for %q, which is no fixture of case %s", name, c.ID)
+					}
+					if p.Requirement != "" {
+						if _, ok := catalogue.Get(p.Requirement); !ok {
+							at(ob+"/then/"+name+"/requirement", "unknown requirement %s", p.Requirement)
+						}
+					}
+				}
+				if r := o.Expect.Requirement; r != "" {
+					if _, ok := catalogue.Get(r); !ok {
+						at(ob+"/expect/requirement", "unknown requirement %s", r)
+					}
+				}
+			}
+		}
+		f.Cases = append(f.Cases, c)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return f, nil
+}
+
+func mappingKeys(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	return keys
+}
+
+// CasesByRequirement maps each requirement ID to the IDs of the cases that
+// name it, in file order.
+func CasesByRequirement(files []*File) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range files {
+		for _, c := range f.Cases {
+			for _, r := range c.Requirements {
+				out[r] = append(out[r], c.ID)
+			}
+		}
+	}
+	return out
+}

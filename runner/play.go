@@ -1,0 +1,210 @@
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/contract"
+)
+
+// player plays cases; it is shared by the goroutines of a run.
+type player struct {
+	cfg      Config
+	cat      *conformance.Catalogue
+	contract *contract.Contract
+	wire     *wire
+	redact   *Redactor
+	fixtures *fixtureClient
+}
+
+// caseRun is the state of one case being played.
+type caseRun struct {
+	c        *Case
+	res      CaseResult
+	rec      recorder
+	ids      map[string]string // fixture name → job ID
+	projects map[string]string // fixture name → project ID
+	vars     map[string]string // template values
+}
+
+// play runs one case: given (fixtures) → steps → verdict.
+func (p *player) play(ctx context.Context, c *Case) CaseResult {
+	start := time.Now()
+	cr := &caseRun{c: c, res: newResult(c), ids: map[string]string{}, projects: map[string]string{},
+		vars: map[string]string{tmplProject: p.cfg.ProjectID, tmplOtherProject: p.cfg.OtherProjectID}}
+	err := p.given(ctx, cr)
+	if err == nil {
+		for i, s := range c.Steps {
+			var ok bool
+			ok, err = p.step(ctx, cr, i+1, s)
+			if err != nil || !ok {
+				break
+			}
+		}
+	}
+	cr.res.Verdict = Pass
+	for _, f := range cr.res.Findings {
+		cr.res.Verdict = Worse(cr.res.Verdict, f.Verdict)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrFixtureUnavailable):
+		cr.res.Verdict = Skip
+		cr.res.Messages = append(cr.res.Messages, p.redact.String(err.Error()))
+	default:
+		// The suite could not judge; what it did find before still counts.
+		cr.res.Verdict = Worse(cr.res.Verdict, Error)
+		cr.res.Messages = append(cr.res.Messages, "could not judge: "+p.redact.String(err.Error()))
+	}
+	for _, f := range cr.res.Findings {
+		cr.res.Messages = append(cr.res.Messages, f.message())
+	}
+	cr.res.Evidence = cr.rec.all()
+	if cr.res.Verdict == Pass {
+		cr.res.Evidence = apiExchanges(cr.res.Evidence) // keep the set-up noise for failures only
+	}
+	cr.res.DurationMS = time.Since(start).Milliseconds()
+	return cr.res
+}
+
+func apiExchanges(all []Exchange) []Exchange {
+	var out []Exchange
+	for _, e := range all {
+		if e.Step > 0 && !strings.HasPrefix(e.Purpose, "fixture") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// given makes the case's fixtures and checks that each reads back as asked.
+func (p *player) given(ctx context.Context, cr *caseRun) error {
+	for _, name := range cr.c.FixtureOrder {
+		fx := cr.c.Fixtures[name]
+		project := p.cfg.ProjectID
+		if fx.Project == "other" {
+			project = p.cfg.OtherProjectID
+		}
+		cr.projects[name] = project
+		if fx.Absent {
+			cr.ids[name] = absentID()
+			cr.vars[name] = cr.ids[name]
+			continue
+		}
+		id, err := p.fixtures.create(ctx, &cr.rec, fixtureRequest{ProjectID: project, Status: fx.Status,
+			Parent: fx.Parent, DualActive: fx.DualActive, Busy: fx.Busy})
+		if err != nil {
+			return fmt.Errorf("fixture %s (%s): %w", name, fx.Status, err)
+		}
+		cr.ids[name], cr.vars[name] = id, id
+		status, exists, err := p.fixtures.get(ctx, &cr.rec, 0, project, id)
+		switch {
+		case err != nil:
+			return fmt.Errorf("fixture %s: %w", name, err)
+		case !exists:
+			return fmt.Errorf("%w: precondition: fixture %s (%s) was created but reads back as gone", ErrHarness, name, id)
+		case status != fx.Status:
+			return fmt.Errorf("%w: precondition: fixture %s (%s) reads back as %s, asked for %s", ErrHarness, name, id, status, fx.Status)
+		}
+	}
+	return nil
+}
+
+// absentID is a job ID no target has seen: UUID-shaped, not hex, as the
+// page's examples are.
+func absentID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%s-%s-%s-%sjb00", h[:8], h[8:12], h[12:16], h[16:20], h[20:28])
+}
+
+// built is a request ready to send.
+type built struct {
+	url     string
+	header  http.Header
+	body    []byte
+	project string
+	jobIDs  []string // the requested job_ids in order, when the body says
+	zhCN    bool
+}
+
+func (p *player) build(cr *caseRun, r Request) built {
+	b := built{project: p.cfg.ProjectID}
+	if r.Project == "other" {
+		b.project = p.cfg.OtherProjectID
+	}
+	b.url = p.cfg.Target + "/v3/" + url.PathEscape(b.project) + "/jobs/batch-jobs"
+	b.header = http.Header{}
+	b.header.Set("Content-Type", "application/json")
+	if p.cfg.Token != "" {
+		b.header.Set("X-Auth-Token", p.cfg.Token)
+	}
+	for k, v := range r.Headers {
+		b.header.Set(k, expand(v, cr.vars))
+	}
+	for _, k := range r.RemoveHeaders {
+		b.header.Del(k)
+	}
+	switch {
+	case r.RawBody != nil:
+		b.body = []byte(expand(*r.RawBody, cr.vars))
+	case r.Body != nil:
+		b.body, _ = json.Marshal(expandValue(r.Body, cr.vars))
+	}
+	b.jobIDs = requestedJobIDs(b.body)
+	b.zhCN = strings.EqualFold(strings.TrimSpace(b.header.Get("X-Language")), "zh-cn")
+	return b
+}
+
+// requestedJobIDs reads the job_ids of a body, or nil when it has no list of
+// objects with string job_ids (a malformed body).
+func requestedJobIDs(body []byte) []string {
+	var req struct {
+		Jobs []map[string]any `json:"jobs"`
+	}
+	if json.Unmarshal(body, &req) != nil || req.Jobs == nil {
+		return nil
+	}
+	ids := make([]string, 0, len(req.Jobs))
+	for _, j := range req.Jobs {
+		id, ok := j["job_id"].(string)
+		if !ok {
+			return nil
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// snapshot reads back every made fixture before a step, so that "unchanged"
+// and REQ-VAL-08 compare with the state the step started from.
+func (p *player) snapshot(ctx context.Context, cr *caseRun, step int) (map[string]string, error) {
+	snap := map[string]string{}
+	for _, name := range cr.c.FixtureOrder {
+		if cr.c.Fixtures[name].Absent {
+			continue
+		}
+		status, exists, err := p.fixtures.get(ctx, &cr.rec, step, cr.projects[name], cr.ids[name])
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			status = gone
+		}
+		snap[name] = status
+	}
+	return snap, nil
+}
+
+// gone stands for "no such task" in snapshots.
+const gone = "(gone)"

@@ -1,0 +1,260 @@
+package runner
+
+import (
+	"strings"
+	"time"
+
+	"github.com/drsconform/drsconform/conformance"
+)
+
+// Verdict is the outcome of a case or of a requirement.
+type Verdict string
+
+// Verdicts (DESIGN.md, "Runner semantics").
+const (
+	Pass     Verdict = "pass"
+	Fail     Verdict = "fail"  // a MUST is broken
+	Warn     Verdict = "warn"  // a SHOULD is broken
+	Skip     Verdict = "skip"  // filtered out, or not applicable (the reason says which)
+	Error    Verdict = "error" // the suite could not judge
+	Untested Verdict = "untested"
+)
+
+// rank orders verdicts for roll-ups: fail > warn > error > pass > skip > untested.
+func (v Verdict) rank() int {
+	switch v {
+	case Fail:
+		return 5
+	case Warn:
+		return 4
+	case Error:
+		return 3
+	case Pass:
+		return 2
+	case Skip:
+		return 1
+	}
+	return 0
+}
+
+// Worse returns the worse of two verdicts.
+func Worse(a, b Verdict) Verdict {
+	if b.rank() > a.rank() {
+		return b
+	}
+	return a
+}
+
+// Layer names the check a finding comes from, in the order they run.
+type Layer string
+
+// The layers of checks.
+const (
+	LayerFixture   Layer = "fixture"   // setting up the given tasks
+	LayerTransport Layer = "transport" // reaching the target
+	LayerStatus    Layer = "status"    // the status code against the case
+	LayerOpenAPI   Layer = "openapi"   // status, headers, media type against the OpenAPI document
+	LayerSchema    Layer = "schema"    // the body against its JSON Schema
+	LayerExpect    Layer = "expect"    // the case's own expectations
+	LayerInvariant Layer = "invariant" // the batch invariants REQ-RES-01..07 on every 202
+	LayerThen      Layer = "then"      // post-conditions read back through the fixture protocol
+)
+
+// Finding is one broken expectation, traced to a requirement.
+type Finding struct {
+	Requirement string  `json:"requirement"`
+	Level       string  `json:"level"`
+	Verdict     Verdict `json:"verdict"` // fail (MUST or MAY) or warn (SHOULD)
+	Layer       Layer   `json:"layer"`
+	Step        int     `json:"step"` // 1-based
+	Expected    string  `json:"expected"`
+	Got         string  `json:"got"`
+	Pointer     string  `json:"pointer,omitempty"`
+}
+
+// Exchange is one HTTP request and its response, redacted and size-capped,
+// with a curl command that sends the same request.
+type Exchange struct {
+	Step            int                 `json:"step"` // 0 for fixture set-up and read-back
+	Purpose         string              `json:"purpose"`
+	Method          string              `json:"method"`
+	URL             string              `json:"url"`
+	RequestHeaders  map[string][]string `json:"request_headers"`
+	RequestBody     string              `json:"request_body,omitempty"`
+	Status          int                 `json:"status,omitempty"`
+	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
+	ResponseBody    string              `json:"response_body,omitempty"`
+	Truncated       bool                `json:"truncated,omitempty"`
+	Error           string              `json:"error,omitempty"`
+	DurationMS      int64               `json:"duration_ms"`
+	Curl            string              `json:"curl"`
+}
+
+// CaseResult is the verdict of one case with its evidence.
+type CaseResult struct {
+	ID           string     `json:"id"`
+	Title        string     `json:"title"`
+	Theme        string     `json:"theme"`
+	File         string     `json:"file"`
+	Verdict      Verdict    `json:"verdict"`
+	Requirements []string   `json:"requirements"`
+	Tags         []string   `json:"tags,omitempty"`
+	Messages     []string   `json:"messages"`
+	Choices      []string   `json:"choices,omitempty"` // "REQ-STA-11=rejected-400": allowed outcomes the target chose
+	Findings     []Finding  `json:"findings,omitempty"`
+	Evidence     []Exchange `json:"evidence,omitempty"`
+	DurationMS   int64      `json:"duration_ms"`
+}
+
+// RequirementResult is a requirement's verdict rolled up from its cases.
+type RequirementResult struct {
+	ID       string            `json:"id"`
+	Level    conformance.Level `json:"level"`
+	Sentence string            `json:"sentence"`
+	Source   string            `json:"source"`
+	Verdict  Verdict           `json:"verdict"`
+	Cases    []string          `json:"cases"`
+	Choices  []string          `json:"choices,omitempty"` // the allowed outcomes seen, e.g. "rejected-400"
+}
+
+// Summary counts cases by verdict.
+type Summary struct {
+	Total   int `json:"total"`
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Warned  int `json:"warned"`
+	Skipped int `json:"skipped"`
+	Errored int `json:"errored"`
+}
+
+// Report is the result of one run: what report.json holds.
+type Report struct {
+	SuiteVersion  string              `json:"suite_version"`
+	SpecSHA256    string              `json:"spec_sha256"`
+	Target        string              `json:"target"`
+	FixturesURL   string              `json:"fixtures_url"`
+	ProjectID     string              `json:"project_id"`
+	Strict        bool                `json:"strict"`
+	StartedAt     time.Time           `json:"started_at"`
+	FinishedAt    time.Time           `json:"finished_at"`
+	Verdict       Verdict             `json:"verdict"` // pass, warn, fail or error: the run as a whole
+	ExitCode      int                 `json:"exit_code"`
+	Summary       Summary             `json:"summary"`
+	Cases         []CaseResult        `json:"cases"`
+	Requirements  []RequirementResult `json:"requirements"`
+	Configuration map[string]string   `json:"configuration,omitempty"`
+}
+
+// Exit codes (DESIGN.md).
+const (
+	ExitConformant    = 0
+	ExitNonConformant = 1
+	ExitUsage         = 2
+	ExitCannotJudge   = 3
+)
+
+// finish computes the summary, the requirement roll-up, the overall verdict
+// and the exit code from the case results.
+func (r *Report) finish(cat *conformance.Catalogue) {
+	r.Summary = Summary{Total: len(r.Cases)}
+	for _, c := range r.Cases {
+		switch c.Verdict {
+		case Pass:
+			r.Summary.Passed++
+		case Fail:
+			r.Summary.Failed++
+		case Warn:
+			r.Summary.Warned++
+		case Skip:
+			r.Summary.Skipped++
+		case Error:
+			r.Summary.Errored++
+		}
+	}
+	r.Requirements = rollUp(cat, r.Cases)
+	switch {
+	case r.Summary.Failed > 0:
+		r.Verdict, r.ExitCode = Fail, ExitNonConformant
+	case r.Summary.Warned > 0 && r.Strict:
+		r.Verdict, r.ExitCode = Warn, ExitNonConformant
+	case r.Summary.Errored > 0:
+		r.Verdict, r.ExitCode = Error, ExitCannotJudge
+	case r.Summary.Warned > 0:
+		r.Verdict, r.ExitCode = Warn, ExitConformant
+	default:
+		r.Verdict, r.ExitCode = Pass, ExitConformant
+	}
+}
+
+// rollUp gives each requirement of the catalogue the worst verdict of the
+// cases that test it, judged for that requirement alone: a case that fails
+// REQ-A does not fail REQ-B it also lists. A requirement that no case ran is
+// untested.
+func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResult {
+	out := make([]RequirementResult, len(cat.Requirements))
+	index := map[string]int{}
+	for i, req := range cat.Requirements {
+		out[i] = RequirementResult{ID: req.ID, Level: req.Level, Sentence: req.Sentence,
+			Source: req.Source.String(), Verdict: Untested, Cases: []string{}}
+		index[req.ID] = i
+	}
+	for _, c := range results {
+		ids := append([]string(nil), c.Requirements...)
+		for _, f := range c.Findings {
+			if !contains(ids, f.Requirement) {
+				ids = append(ids, f.Requirement)
+			}
+		}
+		for _, id := range ids {
+			i, ok := index[id]
+			if !ok {
+				continue
+			}
+			rr := &out[i]
+			rr.Cases = append(rr.Cases, c.ID)
+			v := caseVerdictFor(c, id)
+			switch {
+			case v == Skip:
+			case rr.Verdict == Untested:
+				rr.Verdict = v
+			default:
+				rr.Verdict = Worse(rr.Verdict, v)
+			}
+		}
+		for _, ch := range c.Choices {
+			id, label, _ := strings.Cut(ch, "=")
+			if i, ok := index[id]; ok && !contains(out[i].Choices, label) {
+				out[i].Choices = append(out[i].Choices, label)
+			}
+		}
+	}
+	return out
+}
+
+// caseVerdictFor is the verdict of case c for one requirement: the worst of
+// its findings on that requirement; without any, the case's skip or error
+// carries over, and otherwise it passed.
+func caseVerdictFor(c CaseResult, id string) Verdict {
+	v := Verdict("")
+	for _, f := range c.Findings {
+		if f.Requirement == id {
+			v = Worse(v, f.Verdict)
+		}
+	}
+	if v != "" {
+		return v
+	}
+	if c.Verdict == Skip || c.Verdict == Error {
+		return c.Verdict
+	}
+	return Pass
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

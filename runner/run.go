@@ -1,0 +1,107 @@
+package runner
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/contract"
+)
+
+// Run plays the selected cases of cfg.Files against cfg.Target and returns the
+// report. It returns an error only when it cannot start (bad configuration);
+// everything that happens to a case is in its CaseResult.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := conformance.Requirements()
+	if err != nil {
+		return nil, err
+	}
+	ct, err := contract.Default()
+	if err != nil {
+		return nil, err
+	}
+	rd := NewRedactor(append([]string{cfg.Token}, cfg.Secrets...)...)
+	w := newWire(cfg.HTTPClient, cfg.Timeout, cfg.MaxBody, rd)
+	header := http.Header{}
+	if cfg.Token != "" {
+		header.Set("X-Auth-Token", cfg.Token)
+	}
+	p := &player{cfg: cfg, cat: cat, contract: ct, wire: w, redact: rd,
+		fixtures: &fixtureClient{base: cfg.FixturesURL, header: withJSON(header), wire: w}}
+
+	var all []*Case
+	for _, f := range cfg.Files {
+		all = append(all, f.Cases...)
+	}
+	rep := &Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
+		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,
+		StartedAt: cfg.Now().UTC(), Cases: make([]CaseResult, len(all))}
+
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+		sem  = make(chan struct{}, cfg.Parallel)
+	)
+	report := func(i int, r CaseResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		rep.Cases[i] = r
+		done++
+		if cfg.Progress != nil {
+			cfg.Progress(done, len(all), r)
+		}
+	}
+	for i, c := range all {
+		if reason := cfg.Filter.skipReason(c); reason != "" {
+			report(i, skipped(c, reason))
+			continue
+		}
+		wg.Add(1)
+		go func(i int, c *Case) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				report(i, errored(c, "the run was cancelled before this case started"))
+				return
+			}
+			report(i, p.play(ctx, c))
+		}(i, c)
+	}
+	wg.Wait()
+	rep.FinishedAt = cfg.Now().UTC()
+	rep.finish(cat)
+	return rep, nil
+}
+
+func withJSON(h http.Header) http.Header {
+	h = h.Clone()
+	h.Set("Content-Type", "application/json")
+	return h
+}
+
+func newResult(c *Case) CaseResult {
+	return CaseResult{ID: c.ID, Title: c.Title, Theme: c.Theme, File: c.File, Requirements: c.Requirements,
+		Tags: c.Tags, Messages: []string{}}
+}
+
+func skipped(c *Case, reason string) CaseResult {
+	r := newResult(c)
+	r.Verdict = Skip
+	r.Messages = append(r.Messages, reason)
+	return r
+}
+
+func errored(c *Case, reason string) CaseResult {
+	r := newResult(c)
+	r.Verdict = Error
+	r.Messages = append(r.Messages, reason)
+	return r
+}

@@ -1,0 +1,374 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/contract"
+)
+
+// step plays one step. ok=false stops the case (the answer matched no
+// allowed outcome, so later steps would only repeat the failure); err is set
+// when the suite could not judge.
+func (p *player) step(ctx context.Context, cr *caseRun, n int, s Step) (ok bool, err error) {
+	b := p.build(cr, s.Request)
+	snap, err := p.snapshot(ctx, cr, n)
+	if err != nil {
+		return false, err
+	}
+	resp, ex, err := p.wire.do(ctx, n, "request", http.MethodDelete, b.url, b.header, b.body)
+	cr.rec.add(ex)
+	if err != nil {
+		return false, err
+	}
+	j := &judge{p: p, cr: cr, step: n, b: b, resp: resp}
+	alts := s.Alternatives()
+	chosen := j.status(alts)
+	j.contract(chosen != nil)
+	doc := j.decode()
+	if chosen != nil {
+		if chosen.Choice != "" {
+			cr.res.Choices = append(cr.res.Choices, chosen.Choice)
+		}
+		j.expect(chosen, doc)
+	}
+	if resp.Status == http.StatusAccepted && doc != nil {
+		j.invariants(doc)
+	}
+	j.language(doc)
+	if resp.Status >= 400 && resp.Status < 500 {
+		if err := j.nothingChanged(ctx, snap); err != nil {
+			return false, err
+		}
+	}
+	if chosen == nil {
+		return false, nil
+	}
+	if err := j.then(ctx, chosen, snap); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// judge holds one answer and writes findings about it.
+type judge struct {
+	p    *player
+	cr   *caseRun
+	step int
+	b    built
+	resp *response
+}
+
+func (j *judge) primary() string { return j.cr.c.Requirements[0] }
+
+func (j *judge) find(req string, layer Layer, expected, got, pointer string) {
+	r, ok := j.p.cat.Get(req)
+	level := conformance.MUST
+	if ok {
+		level = r.Level
+	}
+	v := Fail // MUST, and MAY: an answer outside every allowed outcome breaks it
+	if level == conformance.SHOULD {
+		v = Warn
+	}
+	j.cr.res.Findings = append(j.cr.res.Findings, Finding{Requirement: req, Level: string(level), Verdict: v,
+		Layer: layer, Step: j.step, Expected: j.p.redact.String(expected), Got: j.p.redact.String(got), Pointer: pointer})
+}
+
+// status picks the first outcome whose status matches, or writes a finding.
+func (j *judge) status(alts []Outcome) *Outcome {
+	for i := range alts {
+		if alts[i].Expect.Status.Has(j.resp.Status) {
+			return &alts[i]
+		}
+	}
+	var want StatusSet
+	req := j.primary()
+	for _, a := range alts {
+		for _, c := range a.Expect.Status {
+			if !want.Has(c) {
+				want = append(want, c)
+			}
+		}
+		if a.Expect.Requirement != "" && len(alts) == 1 {
+			req = a.Expect.Requirement
+		}
+	}
+	if j.resp.Status >= 500 {
+		req = "REQ-HTTP-04"
+	}
+	j.find(req, LayerStatus, "status "+want.String(), fmt.Sprintf("status %d %s", j.resp.Status, snippet(j.resp.Body)), "")
+	return nil
+}
+
+// contract checks the answer against the OpenAPI document and JSON Schemas.
+func (j *judge) contract(statusMatched bool) {
+	r, _ := http.NewRequest(http.MethodDelete, "/v3/"+j.b.project+"/jobs/batch-jobs", nil)
+	if r == nil {
+		return
+	}
+	r.URL.RawPath = ""
+	for _, v := range j.p.contract.ValidateResponse(r, j.resp.Status, j.resp.Header, j.resp.Body) {
+		if v.Layer == contract.LayerStatus && !statusMatched {
+			continue // the status layer has said it
+		}
+		layer := LayerOpenAPI
+		if v.Layer == contract.LayerBody {
+			layer = LayerSchema
+		}
+		req := v.Requirement
+		if req == "" {
+			req = j.primary()
+		}
+		expected := "the contract (openapi/drs-batch-jobs.yaml)"
+		if v.Schema != "" {
+			expected = fmt.Sprintf("schemas/%s: %s", v.Schema, v.Keyword)
+		}
+		j.find(req, layer, expected, v.Message, v.Pointer)
+	}
+}
+
+// answer is a decoded JSON object body.
+type answer map[string]any
+
+func (j *judge) decode() answer {
+	dec := json.NewDecoder(bytes.NewReader(j.resp.Body))
+	dec.UseNumber()
+	var doc map[string]any
+	if dec.Decode(&doc) != nil {
+		return nil
+	}
+	return doc
+}
+
+func (a answer) results() []map[string]any {
+	list, _ := a["results"].([]any)
+	out := make([]map[string]any, 0, len(list))
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+// expect checks the case's own expectations for the chosen outcome.
+func (j *judge) expect(o *Outcome, doc answer) {
+	e := o.Expect
+	req := e.Requirement
+	if req == "" {
+		req = j.primary()
+	}
+	if o.Choice != "" {
+		req, _, _ = strings.Cut(o.Choice, "=")
+	}
+	if e.ErrorCode != "" {
+		if got := str(doc, "error_code"); got != e.ErrorCode {
+			j.find(req, LayerExpect, "error_code "+e.ErrorCode, fmt.Sprintf("error_code %q", got), "/error_code")
+		}
+	}
+	if e.Count != nil && doc != nil {
+		if got, ok := doc["count"].(json.Number); !ok || got.String() != fmt.Sprint(*e.Count) {
+			j.find(req, LayerExpect, fmt.Sprintf("count %d", *e.Count), fmt.Sprintf("count %v", doc["count"]), "/count")
+		}
+	}
+	if len(e.Results) == 0 || doc == nil {
+		return
+	}
+	results := doc.results()
+	for _, name := range sortedKeys(e.Results) {
+		ie := e.Results[name]
+		ireq := ie.Requirement
+		if ireq == "" {
+			ireq = req
+		}
+		id := j.cr.ids[name]
+		seen := false
+		for i, r := range results {
+			if str(r, "id") != id {
+				continue
+			}
+			seen = true
+			ptr := fmt.Sprintf("/results/%d", i)
+			got := str(r, "status")
+			if ie.Status != "any" && got != ie.Status {
+				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): status %s", name, id, ie.Status),
+					fmt.Sprintf("status %q%s", got, errorSuffix(r)), ptr+"/status")
+			}
+			if ie.ErrorCode != "" && got == "failed" && str(r, "error_code") != ie.ErrorCode {
+				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): error_code %s", name, id, ie.ErrorCode),
+					fmt.Sprintf("error_code %q", str(r, "error_code")), ptr+"/error_code")
+			}
+		}
+		if !seen {
+			j.find(ireq, LayerExpect, fmt.Sprintf("a result for %s (%s)", name, id), "no result with that id", "/results")
+		}
+	}
+}
+
+func errorSuffix(r map[string]any) string {
+	if c := str(r, "error_code"); c != "" {
+		return fmt.Sprintf(" with %s %q", c, str(r, "error_msg"))
+	}
+	return ""
+}
+
+// language checks REQ-HDR-05: with X-Language zh-cn, DRS messages are Chinese.
+func (j *judge) language(doc answer) {
+	if !j.b.zhCN || doc == nil {
+		return
+	}
+	if j.resp.Status == http.StatusBadRequest {
+		if msg := str(doc, "error_msg"); msg != "" && !hasHan(msg) {
+			j.find("REQ-HDR-05", LayerExpect, "error_msg in Chinese (X-Language: zh-cn)", fmt.Sprintf("%q", msg), "/error_msg")
+		}
+		return
+	}
+	if j.resp.Status != http.StatusAccepted {
+		return // a gateway's 401/403 may stay English
+	}
+	for i, r := range doc.results() {
+		if str(r, "status") == "failed" {
+			if msg := str(r, "error_msg"); msg != "" && !hasHan(msg) {
+				j.find("REQ-HDR-05", LayerExpect, "error_msg in Chinese (X-Language: zh-cn)",
+					fmt.Sprintf("%q", msg), fmt.Sprintf("/results/%d/error_msg", i))
+			}
+		}
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF {
+			return true
+		}
+	}
+	return false
+}
+
+// nothingChanged checks REQ-VAL-08 after a 4xx: every task reads back as it
+// was before the step.
+func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) error {
+	for _, name := range sortedKeys(snap) {
+		status, exists, err := j.p.fixtures.get(ctx, &j.cr.rec, j.step, j.cr.projects[name], j.cr.ids[name])
+		if err != nil {
+			return err
+		}
+		if !exists {
+			status = gone
+		}
+		if status != snap[name] {
+			j.find("REQ-VAL-08", LayerThen, fmt.Sprintf("%s (%s) unchanged after a %d: %s", name, j.cr.ids[name], j.resp.Status, snap[name]),
+				"status "+status, "")
+		}
+	}
+	return nil
+}
+
+// then checks the chosen outcome's post-conditions through the fixture
+// protocol, polling those that may take time until --settle-timeout.
+func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) error {
+	for _, name := range sortedKeys(o.Then) {
+		post := o.Then[name]
+		req := post.Requirement
+		if req == "" {
+			req = j.primary()
+		}
+		if o.Choice != "" && post.Requirement == "" {
+			req, _, _ = strings.Cut(o.Choice, "=")
+		}
+		id, project := j.cr.ids[name], j.cr.projects[name]
+		holds := func(status string, exists bool) bool {
+			switch {
+			case post.Gone:
+				return !exists
+			case post.Exists:
+				return exists
+			case post.Unchanged:
+				if !exists {
+					return snap[name] == gone
+				}
+				return status == snap[name]
+			case post.Status != "":
+				return exists && status == post.Status
+			case len(post.StatusIn) > 0:
+				return exists && contains(post.StatusIn, status)
+			case post.NotStatus != "":
+				return exists && status != post.NotStatus
+			}
+			return false
+		}
+		var (
+			status string
+			exists bool
+			err    error
+		)
+		if post.eventual() {
+			status, exists, err = j.p.fixtures.poll(ctx, &j.cr.rec, j.step, project, id, time.Now().Add(j.p.cfg.SettleTimeout), holds)
+		} else {
+			status, exists, err = j.p.fixtures.get(ctx, &j.cr.rec, j.step, project, id)
+		}
+		if err != nil {
+			return err
+		}
+		if holds(status, exists) {
+			continue
+		}
+		got := "gone (404)"
+		if exists {
+			got = "status " + status
+		}
+		want := post.String()
+		if post.Unchanged {
+			want = "unchanged: " + snap[name]
+		}
+		if post.eventual() {
+			want += fmt.Sprintf(" within %s", j.p.cfg.SettleTimeout)
+		}
+		j.find(req, LayerThen, fmt.Sprintf("%s (%s): %s", name, id, want), got, "")
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// snippet is the start of a body, for messages.
+func snippet(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}
+
+// message is a finding in one line for people.
+func (f Finding) message() string {
+	where := ""
+	if f.Pointer != "" {
+		where = " at " + f.Pointer
+	}
+	return fmt.Sprintf("%s (%s) step %d, %s%s: expected %s; got %s", f.Requirement, f.Level, f.Step, f.Layer, where, f.Expected, f.Got)
+}

@@ -1,0 +1,176 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// response is an answer as the runner judges it.
+type response struct {
+	Status    int
+	Header    http.Header
+	Body      []byte
+	Truncated bool
+}
+
+// wire sends requests with a per-request timeout, never follows redirects
+// (a 3xx is judged as it is, and a token never travels to another host),
+// caps response bodies and records every exchange, redacted.
+type wire struct {
+	client  *http.Client
+	timeout time.Duration
+	maxBody int64
+	redact  *Redactor
+}
+
+func newWire(base *http.Client, timeout time.Duration, maxBody int64, rd *Redactor) *wire {
+	c := &http.Client{}
+	if base != nil {
+		*c = *base
+	}
+	if c.Transport == nil {
+		c.Transport = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost:   32,
+			IdleConnTimeout:       30 * time.Second,
+			TLSHandshakeTimeout:   timeout,
+			ResponseHeaderTimeout: timeout,
+			ExpectContinueTimeout: time.Second,
+		}
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.Timeout = 0 // the per-request context deadline governs
+	return &wire{client: c, timeout: timeout, maxBody: maxBody, redact: rd}
+}
+
+// do sends one request. The returned Exchange is always filled, also on error.
+func (w *wire) do(ctx context.Context, step int, purpose, method, rawURL string, header http.Header, body []byte) (*response, Exchange, error) {
+	ex := Exchange{Step: step, Purpose: purpose, Method: method, URL: w.redact.String(rawURL),
+		RequestHeaders: w.redact.Header(header), RequestBody: w.redact.String(capString(body, evidenceCap)),
+		Curl: curlCommand(method, w.redact.String(rawURL), header, body, w.redact)}
+	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(body))
+	if err != nil {
+		ex.Error = w.redact.String(err.Error())
+		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, ex.Error)
+	}
+	req.Header = header.Clone()
+	if h := header.Get("Host"); h != "" {
+		req.Host = h
+	}
+	start := time.Now()
+	resp, err := w.client.Do(req)
+	if err != nil {
+		ex.DurationMS = time.Since(start).Milliseconds()
+		ex.Error = w.redact.String(plainNetError(err, rawURL, w.timeout))
+		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, ex.Error)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, w.maxBody+1))
+	ex.DurationMS = time.Since(start).Milliseconds()
+	ex.Status = resp.StatusCode
+	ex.ResponseHeaders = w.redact.Header(resp.Header)
+	out := &response{Status: resp.StatusCode, Header: resp.Header}
+	if int64(len(data)) > w.maxBody {
+		data = data[:w.maxBody]
+		out.Truncated, ex.Truncated = true, true
+	}
+	out.Body = data
+	ex.ResponseBody = w.redact.String(capString(data, evidenceCap))
+	if len(data) > evidenceCap {
+		ex.Truncated = true
+	}
+	if err != nil {
+		ex.Error = w.redact.String(plainNetError(err, rawURL, w.timeout))
+		return nil, ex, fmt.Errorf("%w: reading the answer: %s", ErrTransport, ex.Error)
+	}
+	if out.Truncated {
+		return out, ex, fmt.Errorf("%w: the answer is larger than %d bytes", ErrTooLarge, w.maxBody)
+	}
+	return out, ex, nil
+}
+
+// evidenceCap bounds each body kept as evidence.
+const evidenceCap = 16 << 10
+
+func capString(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + fmt.Sprintf("\n… (%d more bytes)", len(b)-n)
+}
+
+// plainNetError says in plain words why a request got no answer.
+func plainNetError(err error, rawURL string, timeout time.Duration) string {
+	host := rawURL
+	if u, perr := url.Parse(rawURL); perr == nil {
+		host = u.Host
+	}
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err):
+		return fmt.Sprintf("no answer from %s within %s (--timeout)", host, timeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("connection refused by %s: is the target running at that address?", host)
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("cannot resolve host %q: %v", dnsErr.Name, dnsErr.Err)
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("%s closed the connection without a complete answer", host)
+	case errors.Is(err, context.Canceled):
+		return "the run was cancelled"
+	}
+	return err.Error()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// curlCommand writes a shell command that sends the same request. Credential
+// headers read the token from the environment instead of carrying it.
+func curlCommand(method, rawURL string, header http.Header, body []byte, rd *Redactor) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "curl -sS -i -X %s %s", method, shellQuote(rawURL))
+	keys := make([]string, 0, len(header))
+	for k := range header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range header[k] {
+			switch {
+			case strings.EqualFold(k, "X-Auth-Token"):
+				fmt.Fprintf(&b, ` -H "X-Auth-Token: $DRSCONFORM_TOKEN"`)
+			case isCredentialHeader(k):
+				fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+redactCredential(k, v)))
+			default:
+				fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+rd.String(v)))
+			}
+		}
+	}
+	if len(body) > 0 && header.Get("Content-Type") == "" {
+		b.WriteString(" -H 'Content-Type:'") // curl would add a form media type
+	}
+	if len(body) > 0 {
+		fmt.Fprintf(&b, " --data-binary %s", shellQuote(rd.String(capString(body, evidenceCap))))
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
