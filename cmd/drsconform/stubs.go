@@ -18,7 +18,6 @@ func notBuilt(name string) func(context.Context, []string, io.Writer, io.Writer)
 var (
 	runServe = notBuilt("serve")
 	runProxy = notBuilt("proxy")
-	runLint  = notBuilt("lint")
 )
 
 func suiteVersion() string { return "0.1.0-dev" }
