@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,6 +62,9 @@ func Parse(file string, data []byte) (*Doc, error) {
 	var n yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&n); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Problems{{File: file, Line: 1, Message: "the file is empty"}}
+		}
 		return nil, Problems{{File: file, Line: syntaxLine(err), Message: "YAML syntax: " + trimYAMLPrefix(err.Error())}}
 	}
 	if n.Kind != yaml.DocumentNode || len(n.Content) == 0 {
@@ -69,20 +73,40 @@ func Parse(file string, data []byte) (*Doc, error) {
 	return &Doc{File: file, Root: n.Content[0]}, nil
 }
 
+// parserProblems are the problems yaml.v3's parser (not its scanner) reports.
+// For these, yaml.v3 v3.0.1 gives the 0-based line (its fail() adds one for
+// scanner errors only); with a context, the line is where the enclosing
+// collection starts.
+var parserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content",
+	"did not find expected '-' indicator", "did not find expected key",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive",
+}
+
 func syntaxLine(err error) int {
 	// yaml.v3 words syntax errors "yaml: line N: ..."
 	msg := err.Error()
-	if i := strings.Index(msg, "line "); i >= 0 {
-		rest := msg[i+5:]
-		j := 0
-		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			j++
-		}
-		if n, err := strconv.Atoi(rest[:j]); err == nil {
-			return n
+	i := strings.Index(msg, "line ")
+	if i < 0 {
+		return 0
+	}
+	rest := msg[i+5:]
+	j := 0
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	n, convErr := strconv.Atoi(rest[:j])
+	if convErr != nil {
+		return 0
+	}
+	for _, p := range parserProblems {
+		if strings.HasSuffix(msg, p) {
+			return n + 1
 		}
 	}
-	return 0
+	return n
 }
 
 // trimYAMLPrefix drops "yaml: " and "line N: ", which the Problem says already.
@@ -101,7 +125,12 @@ func trimYAMLPrefix(s string) string {
 func (d *Doc) Validate(s *jsonschema.Schema) error {
 	v, err := toJSONValue(d.Root)
 	if err != nil {
-		return Problems{{File: d.File, Line: d.Root.Line, Message: err.Error()}}
+		p := Problem{File: d.File, Line: d.Root.Line, Message: err.Error()}
+		var ne *nodeError
+		if errors.As(err, &ne) {
+			p.Line, p.Column, p.Message = ne.node.Line, ne.node.Column, ne.msg
+		}
+		return Problems{p}
 	}
 	err = s.Validate(v)
 	if err == nil {
@@ -119,18 +148,55 @@ func (d *Doc) Validate(s *jsonschema.Schema) error {
 			continue
 		}
 		seen[key] = true
-		n := d.Lookup(leaf.InstanceLocation)
+		if names, ok := unknownProperties(leaf); ok {
+			// one problem per unknown key, at the key: that is the line to fix
+			for _, name := range names {
+				ptr := leaf.InstanceLocation + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
+				p := Problem{File: d.File, Pointer: ptr,
+					Message: fmt.Sprintf("unknown field %q (a typo, or a field this file does not have)", name)}
+				p.Line, p.Column = d.Position(ptr)
+				out = append(out, p)
+			}
+			continue
+		}
 		p := Problem{File: d.File, Pointer: leaf.InstanceLocation, Message: leaf.Message}
 		if p.Pointer == "" {
 			p.Pointer = "/"
 		}
-		if n != nil {
+		// at the offending value itself (for a missing property: its parent)
+		if n := d.Lookup(leaf.InstanceLocation); n != nil {
 			p.Line, p.Column = n.Line, n.Column
 		}
 		out = append(out, p)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Column < out[j].Column
+	})
 	return out
+}
+
+// unknownProperties reads the names out of jsonschema/v5's
+// "additionalProperties 'a', 'b' not allowed".
+func unknownProperties(leaf *jsonschema.ValidationError) ([]string, bool) {
+	if !strings.HasSuffix(leaf.KeywordLocation, "/additionalProperties") {
+		return nil, false
+	}
+	list, ok := strings.CutPrefix(leaf.Message, "additionalProperties ")
+	if !ok {
+		return nil, false
+	}
+	list, ok = strings.CutSuffix(list, " not allowed")
+	if !ok {
+		return nil, false
+	}
+	var names []string
+	for _, q := range strings.Split(list, ", ") {
+		names = append(names, strings.Trim(q, "'"))
+	}
+	return names, len(names) > 0
 }
 
 // Decode decodes the document into v (yaml struct tags).
@@ -221,7 +287,7 @@ func toJSONValue(n *yaml.Node) (any, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if _, dup := m[k.Value]; dup {
-				return nil, fmt.Errorf("line %d: key %q appears twice", k.Line, k.Value)
+				return nil, &nodeError{k, fmt.Sprintf("key %q appears twice in this mapping", k.Value)}
 			}
 			v, err := toJSONValue(n.Content[i+1])
 			if err != nil {
@@ -247,15 +313,23 @@ func toJSONValue(n *yaml.Node) (any, error) {
 		case "!!bool", "!!int", "!!float":
 			var v any
 			if err := n.Decode(&v); err != nil {
-				return nil, fmt.Errorf("line %d: %v", n.Line, err)
+				return nil, &nodeError{n, trimYAMLPrefix(err.Error())}
 			}
 			return v, nil
 		default:
 			return n.Value, nil
 		}
 	}
-	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+	return nil, &nodeError{n, "unsupported YAML node"}
 }
+
+// nodeError is a problem at a node, before any schema is applied.
+type nodeError struct {
+	node *yaml.Node
+	msg  string
+}
+
+func (e *nodeError) Error() string { return fmt.Sprintf("line %d: %s", e.node.Line, e.msg) }
 
 // Compile compiles one JSON Schema (draft 2020-12 unless it says otherwise).
 func Compile(name string, schema []byte) (*jsonschema.Schema, error) {
