@@ -11,6 +11,7 @@ import (
 // File is one case file: a theme and its cases.
 type File struct {
 	Path        string `yaml:"-"`
+	SHA256      string `yaml:"-"` // hex SHA-256 of the file's bytes, for the results bundle
 	Theme       string `yaml:"theme"`
 	Title       string `yaml:"title"`
 	Description string `yaml:"description"`

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -122,7 +124,8 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 	if err := doc.Decode(&raw); err != nil {
 		return nil, err
 	}
-	f := &File{Path: file, Theme: raw.Theme, Title: raw.Title, Description: raw.Description}
+	sum := sha256.Sum256(data)
+	f := &File{Path: file, SHA256: hex.EncodeToString(sum[:]), Theme: raw.Theme, Title: raw.Title, Description: raw.Description}
 	var problems yamlschema.Problems
 	at := func(ptr, format string, args ...any) {
 		n := doc.Lookup(ptr)

@@ -104,6 +104,10 @@ type CaseResult struct {
 	Findings     []Finding  `json:"findings,omitempty"`
 	Evidence     []Exchange `json:"evidence,omitempty"`
 	DurationMS   int64      `json:"duration_ms"`
+	// FixtureStatuses are the task states the case's fixtures were made in,
+	// set when all were made and read back as asked (pass, fail, warn): a
+	// passing case keeps no fixture evidence, and spec coverage needs them.
+	FixtureStatuses []string `json:"fixture_statuses,omitempty"`
 }
 
 // RequirementResult is a requirement's verdict rolled up from its cases.
@@ -143,6 +147,36 @@ type Report struct {
 	Cases         []CaseResult        `json:"cases"`
 	Requirements  []RequirementResult `json:"requirements"`
 	Configuration map[string]string   `json:"configuration,omitempty"`
+	CaseFiles     []CaseFile          `json:"case_files,omitempty"` // the case files loaded, for the results bundle
+}
+
+// CaseFile names a case file a run loaded and the SHA-256 of its bytes.
+type CaseFile struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+}
+
+// noteInputs records what the run was made of: the case files with their
+// digests, and the fixture states of every case whose fixtures were all made.
+func (r *Report) noteInputs(files []*File, cases []*Case) {
+	for _, f := range files {
+		r.CaseFiles = append(r.CaseFiles, CaseFile{Path: f.Path, SHA256: f.SHA256})
+	}
+	for i, c := range cases {
+		if i >= len(r.Cases) || r.Cases[i].ID != c.ID {
+			continue
+		}
+		switch r.Cases[i].Verdict {
+		case Pass, Fail, Warn:
+		default:
+			continue // skipped or errored: its fixtures may not exist
+		}
+		for _, name := range c.FixtureOrder {
+			if fx := c.Fixtures[name]; !fx.Absent && fx.Status != "" {
+				r.Cases[i].FixtureStatuses = append(r.Cases[i].FixtureStatuses, fx.Status)
+			}
+		}
+	}
 }
 
 // Exit codes (DESIGN.md).

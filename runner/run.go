@@ -77,6 +77,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	wg.Wait()
 	rep.FinishedAt = cfg.Now().UTC()
+	rep.noteInputs(cfg.Files, all)
 	rep.finish(cat)
 	return rep, nil
 }
