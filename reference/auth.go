@@ -91,7 +91,7 @@ func parseAuthorization(h string) (akskAuthorization, *problem) {
 		}
 	}
 	if a.access == "" || a.signature == "" || len(a.signedHeaders) == 0 {
-		return a, newProblem(http.StatusUnauthorized, msgInvalidSignature,
+		return a, newProblem(http.StatusForbidden, msgInvalidSignature,
 			"the Authorization header needs Access, SignedHeaders and Signature")
 	}
 	return a, nil
