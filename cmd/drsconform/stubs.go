@@ -16,7 +16,6 @@ func notBuilt(name string) func(context.Context, []string, io.Writer, io.Writer)
 }
 
 var (
-	runServe = notBuilt("serve")
 	runProxy = notBuilt("proxy")
 )
 

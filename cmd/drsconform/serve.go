@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drsconform/drsconform/reference"
+)
+
+// Timeouts and limits of the HTTP server of `drsconform serve`.
+const (
+	serveReadHeaderTimeout = 10 * time.Second
+	serveReadTimeout       = 30 * time.Second
+	serveWriteTimeout      = 60 * time.Second
+	serveIdleTimeout       = 2 * time.Minute
+	serveMaxHeaderBytes    = 64 << 10
+	serveShutdownTimeout   = 10 * time.Second
+)
+
+// exitServeFailed: the server stopped on an error after it started.
+const exitServeFailed = 1
+
+// tokenList is a repeatable flag that also takes comma-separated lists.
+type tokenList []string
+
+func (l *tokenList) String() string { return fmt.Sprintf("%d token(s)", len(*l)) } // never the tokens
+
+func (l *tokenList) Set(v string) error {
+	for _, t := range strings.Split(v, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			*l = append(*l, t)
+		}
+	}
+	return nil
+}
+
+// choiceFlag is a string flag restricted to a set of values.
+type choiceFlag struct {
+	value   string
+	allowed []string
+}
+
+func (c *choiceFlag) String() string { return c.value }
+
+func (c *choiceFlag) Set(v string) error {
+	for _, a := range c.allowed {
+		if v == a {
+			c.value = v
+			return nil
+		}
+	}
+	return fmt.Errorf("want %s", strings.Join(c.allowed, " or "))
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drsconform serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	releaseDelay := fs.Duration("release-delay", reference.DefaultReleaseDelay,
+		"how long a stopped task stays in RELEASE_RESOURCE_STARTED before RELEASE_RESOURCE_COMPLETE (0: at once)")
+	var tokens tokenList
+	fs.Var(&tokens, "token", "accepted X-Auth-Token (repeatable, or a comma-separated list); none and no --ak: any credential is accepted")
+	ak := fs.String("ak", "", "access key whose SDK-HMAC-SHA256 signatures are accepted (verified; needs --sk)")
+	sk := fs.String("sk", "", "secret key of --ak")
+	duplicates := &choiceFlag{value: string(reference.DuplicatesAccept),
+		allowed: []string{string(reference.DuplicatesAccept), string(reference.DuplicatesReject)}}
+	fs.Var(duplicates, "duplicates", "a job_id repeated in a batch (REQ-STA-11): accept (a result per entry, acted on once) or reject (400)")
+	unknownFields := &choiceFlag{value: string(reference.UnknownFieldsIgnore),
+		allowed: []string{string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)}}
+	fs.Var(unknownFields, "unknown-fields", "fields the page does not list (REQ-VAL-09): ignore or reject (400)")
+	otherLanguage := &choiceFlag{value: string(reference.OtherLanguageDefault),
+		allowed: []string{string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)}}
+	fs.Var(otherLanguage, "other-language", "an X-Language other than en-us or zh-cn (REQ-HDR-04): default (treated as en-us) or reject (400)")
+	contentType := &choiceFlag{value: "400", allowed: []string{"400", "415"}}
+	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415")
+	maxBody := fs.Int64("max-body", reference.DefaultMaxBodyBytes, "largest request body in bytes; larger ones are answered 413")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "drsconform serve: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *maxBody <= 0 {
+		fmt.Fprintf(stderr, "drsconform serve: --max-body %d: want a positive number of bytes\n", *maxBody)
+		return exitUsage
+	}
+	if (*ak == "") != (*sk == "") {
+		fmt.Fprintln(stderr, "drsconform serve: --ak and --sk go together")
+		return exitUsage
+	}
+	delay := *releaseDelay
+	switch {
+	case delay < 0:
+		fmt.Fprintf(stderr, "drsconform serve: --release-delay %s: want 0 or more\n", delay)
+		return exitUsage
+	case delay == 0:
+		delay = -1 // Config: negative means at once
+	}
+	status, _ := strconv.Atoi(contentType.value)
+	cfg := reference.Config{
+		ReleaseDelay:           delay,
+		Tokens:                 tokens,
+		AccessKey:              *ak,
+		SecretKey:              *sk,
+		Duplicates:             reference.DuplicatePolicy(duplicates.value),
+		UnknownFields:          reference.UnknownFieldPolicy(unknownFields.value),
+		OtherLanguage:          reference.LanguagePolicy(otherLanguage.value),
+		WrongContentTypeStatus: status,
+		MaxBodyBytes:           *maxBody,
+		Logger:                 slog.New(slog.NewTextHandler(stderr, nil)),
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
+		return exitUsage
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
+		return exitUsage
+	}
+	srv := &http.Server{
+		Handler:           reference.New(cfg).Handler(),
+		ReadHeaderTimeout: serveReadHeaderTimeout,
+		ReadTimeout:       serveReadTimeout,
+		WriteTimeout:      serveWriteTimeout,
+		IdleTimeout:       serveIdleTimeout,
+		MaxHeaderBytes:    serveMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "drsconform serve: listening on http://%s\n", ln.Addr())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
+		return exitServeFailed
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		fmt.Fprintf(stderr, "drsconform serve: shutdown: %v\n", err)
+		return exitServeFailed
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
+		return exitServeFailed
+	}
+	fmt.Fprintln(stderr, "drsconform serve: stopped")
+	return exitConformant
+}

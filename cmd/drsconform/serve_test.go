@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server's goroutines
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeFlags(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name string
+		args []string
+		want string // in stderr
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		var stdout, stderr syncBuffer
+		code := runServe(context.Background(), tc.args, &stdout, &stderr)
+		assert.Equal(t, exitUsage, code)
+		assert.Contains(t, stderr.String(), tc.want)
+		assert.Empty(t, stdout.String())
+	}
+	for _, tc := range []testCase{
+		{name: "unknown flag", args: []string{"--bogus"}, want: "flag provided but not defined: -bogus"},
+		{name: "bad duplicates", args: []string{"--duplicates", "twice"}, want: "want accept or reject"},
+		{name: "bad unknown-fields", args: []string{"--unknown-fields", "keep"}, want: "want ignore or reject"},
+		{name: "bad other-language", args: []string{"--other-language", "fr"}, want: "want default or reject"},
+		{name: "bad content-type status", args: []string{"--content-type-status", "422"}, want: "want 400 or 415"},
+		{name: "bad release delay", args: []string{"--release-delay", "soon"}, want: "invalid value"},
+		{name: "negative release delay", args: []string{"--release-delay", "-1s"}, want: "want 0 or more"},
+		{name: "zero max body", args: []string{"--max-body", "0"}, want: "--max-body 0"},
+		{name: "ak without sk", args: []string{"--ak", "x"}, want: "--ak and --sk go together"},
+		{name: "argument", args: []string{"now"}, want: `unexpected argument "now"`},
+		{name: "address in use or bad", args: []string{"--listen", "256.0.0.1:1"}, want: "drsconform serve:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+// serve starts, says where it listens, answers, logs without the token, and
+// stops cleanly when its context ends (SIGINT/SIGTERM in main).
+func TestServeLifecycle(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--listen", "127.0.0.1:0", "--token", "secret-one,secret-two", "--release-delay", "0"}, &stdout, &stderr)
+	}()
+	line := regexp.MustCompile(`^drsconform serve: listening on (http://127\.0\.0\.1:\d+)\n$`)
+	require.Eventually(t, func() bool { return line.MatchString(stdout.String()) }, 10*time.Second, 10*time.Millisecond,
+		"stdout: %q stderr: %q", stdout.String(), stderr.String())
+	base := line.FindStringSubmatch(stdout.String())[1]
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	send := func(method, path, token, body string) int {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Auth-Token", token)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusCreated, send("POST", "/_conformance/v1/jobs", "secret-two", `{"project_id":"p","status":"CREATING"}`))
+	assert.Equal(t, http.StatusForbidden, send("DELETE", "/v3/p/jobs/batch-jobs", "not-a-token", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`))
+	assert.Equal(t, http.StatusAccepted, send("DELETE", "/v3/p/jobs/batch-jobs", "secret-one", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`))
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitConformant, code, "stderr: %s", stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
+	logs := stderr.String()
+	assert.Contains(t, logs, "method=DELETE path=/v3/p/jobs/batch-jobs status=202")
+	assert.Contains(t, logs, "status=403")
+	assert.Contains(t, logs, "duration=")
+	for _, secret := range []string{"secret-one", "secret-two", "not-a-token"} {
+		assert.NotContains(t, logs, secret, "credentials never reach the logs")
+	}
+}
