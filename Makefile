@@ -28,5 +28,9 @@ fmt:
 conformance:
 	$(GO) run ./cmd/drsconform run --report-dir $(REPORTS)/conformance
 
+# The real Huawei Cloud Go SDK against the reference implementation (a module of its own).
+interop:
+	cd interop/huaweicloud-sdk && $(GO) test -race -count=1 ./...
+
 bench:
 	./bench.sh
