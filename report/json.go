@@ -12,6 +12,7 @@ type writer = io.Writer
 // JSON writes report.json: the fields of DESIGN.md, and per case its
 // findings and evidence (already redacted by the runner).
 func JSON(w io.Writer, r *runner.Report) error {
+	r = sanitize(r)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

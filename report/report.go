@@ -1,6 +1,7 @@
 // Package report renders a runner.Report for people and machines: report.json,
-// junit.xml, report.md, report.html, and the terminal summary. One file per
-// format.
+// junit.xml, report.md, report.html, and the terminal summary; measures the
+// spec coverage of a run; and writes and verifies results bundles (the report
+// files with a manifest of digests). One file per format.
 package report
 
 import (
@@ -22,24 +23,43 @@ type Format struct {
 func Formats() []Format {
 	return []Format{
 		{Name: "json", File: "report.json", Write: JSON},
+		{Name: "junit", File: "junit.xml", Write: JUnit},
+		{Name: "md", File: "report.md", Write: Markdown},
+		{Name: "html", File: "report.html", Write: HTML},
 	}
 }
 
-// WriteDir writes every format into dir (created if missing) and returns the
-// paths written. Files are written whole or not at all (temp file + rename).
+// FormatNamed returns the format of that name (json, junit, md, html).
+func FormatNamed(name string) (Format, bool) {
+	for _, f := range Formats() {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Format{}, false
+}
+
+// WriteDir writes every format into dir (created if missing), then the
+// manifest that makes dir a results bundle (VerifyBundle checks it), and
+// returns the paths written, the manifest last. Files are written whole or
+// not at all (temp file + rename).
 func WriteDir(dir string, r *runner.Report) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report dir: %w", err)
 	}
-	var paths []string
+	var paths, names []string
 	for _, f := range Formats() {
 		p := filepath.Join(dir, f.File)
 		if err := writeFile(p, func(w writer) error { return f.Write(w, r) }); err != nil {
 			return paths, fmt.Errorf("%s: %w", p, err)
 		}
-		paths = append(paths, p)
+		paths, names = append(paths, p), append(names, f.File)
 	}
-	return paths, nil
+	p, err := writeManifest(dir, r, names)
+	if err != nil {
+		return paths, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
+	}
+	return append(paths, p), nil
 }
 
 func writeFile(path string, write func(w writer) error) error {
@@ -53,6 +73,9 @@ func writeFile(path string, write func(w writer) error) error {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil { // reports are for sharing; CreateTemp makes 0600
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -1,0 +1,118 @@
+package report
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/drsconform/drsconform/runner"
+)
+
+// The page's template, style and script: one self-contained file once
+// rendered. The style and the script are inlined and allowed by their hashes
+// in the page's Content-Security-Policy, which allows nothing else: no
+// network, and no script that hostile content might smuggle in.
+//
+//go:embed templates/report.html.tmpl templates/report.css templates/report.js
+var templateFS embed.FS
+
+var (
+	pageCSS, pageJS = mustRead("templates/report.css"), mustRead("templates/report.js")
+	pageTemplate    = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+		"upper": func(v runner.Verdict) string { return strings.ToUpper(string(v)) },
+		"lines": func(h map[string][]string) string { return strings.Join(headerLines(h), "\n") },
+		"join":  strings.Join,
+	}).ParseFS(templateFS, "templates/report.html.tmpl"))
+)
+
+func mustRead(name string) string {
+	b, err := templateFS.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func cspHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// htmlPage is what the template renders.
+type htmlPage struct {
+	R         *runner.Report
+	Overall   string
+	Date      string
+	Duration  string
+	CSP       string
+	CSS       template.CSS
+	JS        template.JS
+	CaseCount []verdictCount
+	ReqCount  []verdictCount
+	Levels    []string
+	Verdicts  []string
+	Attention []htmlCase
+	Cases     []runner.CaseResult
+	Detailed  map[string]bool // case IDs with a section of their own
+	Coverage  *Coverage
+}
+
+type verdictCount struct {
+	Verdict runner.Verdict
+	N       int
+}
+
+type htmlCase struct {
+	runner.CaseResult
+	Exchanges []runner.Exchange // the API requests first, then the fixture set-up
+	Reproduce string
+}
+
+// HTML writes report.html: one self-contained page for a reviewer, from disk,
+// with the requirement table (filterable by verdict and level, also through
+// the URL fragment, e.g. report.html#verdict=fail&level=MUST), the evidence
+// of every failed, warned and errored case, and the spec coverage. Every
+// value from the report is escaped by html/template.
+func HTML(w io.Writer, r *runner.Report) error {
+	r = sanitize(r)
+	cov, err := ComputeCoverage(r)
+	if err != nil {
+		return err
+	}
+	p := htmlPage{R: r, Overall: overall(r), Date: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Duration: r.FinishedAt.Sub(r.StartedAt).Round(1e6).String(),
+		CSP: fmt.Sprintf("default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'",
+			cspHash(pageCSS), cspHash(pageJS)),
+		CSS: template.CSS(pageCSS), JS: template.JS(pageJS),
+		Levels: []string{"MUST", "SHOULD", "MAY"}, Cases: r.Cases, Detailed: map[string]bool{}, Coverage: cov}
+	cc, rc := caseCounts(r), requirementCounts(r)
+	for _, v := range verdictOrder {
+		if v != runner.Untested {
+			p.CaseCount = append(p.CaseCount, verdictCount{v, cc[v]})
+		}
+		p.ReqCount = append(p.ReqCount, verdictCount{v, rc[v]})
+		if v != runner.Skip {
+			p.Verdicts = append(p.Verdicts, string(v))
+		}
+	}
+	for _, c := range attention(r) {
+		hc := htmlCase{CaseResult: c, Reproduce: reproduce(c)}
+		for _, e := range c.Evidence {
+			if isAPIExchange(e) {
+				hc.Exchanges = append(hc.Exchanges, e)
+			}
+		}
+		for _, e := range c.Evidence {
+			if !isAPIExchange(e) {
+				hc.Exchanges = append(hc.Exchanges, e)
+			}
+		}
+		p.Attention = append(p.Attention, hc)
+		p.Detailed[c.ID] = true
+	}
+	return pageTemplate.Execute(w, p)
+}
