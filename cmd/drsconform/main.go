@@ -32,6 +32,8 @@ func commands() []command {
 		{"proxy", "a validating proxy: check every request and answer that passes through", runProxy},
 		{"lint", "validate the OpenAPI document, the schemas, the examples, the requirements and the cases", runLint},
 		{"list", "list the cases (or, with --requirements, the traceability table)", runList},
+		{"report", "render a saved run (report.json) again as html, md, junit or json", runReport},
+		{"verify-bundle", "check a results bundle (--report-dir) against its manifest and this suite", runVerifyBundle},
 	}
 }
 

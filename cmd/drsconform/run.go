@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -118,9 +119,19 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "drsconform run: write reports: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(stdout, "reports: %s\n", strings.Join(paths, ", "))
+		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: drsconform verify-bundle %s\n",
+			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), f.reportDir)
 	}
 	return rep.ExitCode
+}
+
+// reportNames lists the base names of the files written.
+func reportNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
 }
 
 func envDefault(v *string, setByFlag bool, env string) {

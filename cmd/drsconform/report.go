@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/drsconform/drsconform/report"
+)
+
+// runReport renders a saved run (report.json) again, in any format.
+func runReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drsconform report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from", "", "the report.json of a run (required)")
+	format := fs.String("format", "html", "html, md, junit or json")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: drsconform report --from report.json [--format html|md|junit|json] [--out FILE]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "drsconform report: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *from == "" {
+		fmt.Fprintln(stderr, "drsconform report: --from is required: the report.json of a run")
+		return exitUsage
+	}
+	f, ok := report.FormatNamed(*format)
+	if !ok {
+		fmt.Fprintf(stderr, "drsconform report: --format %q: want html, md, junit or json\n", *format)
+		return exitUsage
+	}
+	in, err := os.Open(*from)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
+		return exitUsage
+	}
+	rep, err := report.ReadJSON(in)
+	in.Close()
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform report: %s is not a report.json: %v\n", *from, err)
+		return exitUsage
+	}
+	if *out == "" {
+		if err := f.Write(stdout, rep); err != nil {
+			fmt.Fprintf(stderr, "drsconform report: %v\n", err)
+			return exitUsage
+		}
+		return exitConformant
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
+		return exitUsage
+	}
+	defer os.Remove(tmp.Name())
+	if err := f.Write(tmp, rep); err != nil {
+		tmp.Close()
+		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
+		return exitUsage
+	}
+	if err := tmp.Close(); err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "drsconform report: wrote %s\n", *out)
+	return exitConformant
+}
