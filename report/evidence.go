@@ -126,6 +126,13 @@ func secretParts(name, v string) []string {
 	if strings.EqualFold(name, "Authorization") {
 		if _, cred, ok := strings.Cut(v, " "); ok && strings.TrimSpace(cred) != "" {
 			parts = append(parts, strings.TrimSpace(cred))
+			// AK/SK signing: "Access=AK, SignedHeaders=…, Signature=…"; the
+			// key and the signature may appear apart, in a log or a body.
+			for _, kv := range strings.Split(cred, ",") {
+				if key, val, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && len(val) >= 8 && !strings.EqualFold(key, "SignedHeaders") {
+					parts = append(parts, val)
+				}
+			}
 		}
 	}
 	return parts
