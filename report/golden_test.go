@@ -93,7 +93,6 @@ func firstDifference(got, want string) string {
 	return ""
 }
 
-
 // A report read back from report.json renders as the report itself: what
 // `drsconform report --from` and verify-bundle rely on.
 func TestRenderFromSavedReportIsTheSame(t *testing.T) {
