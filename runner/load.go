@@ -137,13 +137,52 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 		c := &Case{ID: rc.ID, Title: rc.Title, Description: rc.Description, Requirements: rc.Requirements,
 			Tags: rc.Tags, Fixtures: rc.Fixtures, Steps: rc.Steps, Theme: raw.Theme, File: file,
 			Line: doc.Lookup(base + "/id").Line}
-		if len(c.Steps) == 0 {
-			c.Steps = []Step{rc.Step}
-		}
 		if c.Fixtures == nil {
 			c.Fixtures = map[string]Fixture{}
 		}
-		c.FixtureOrder = mappingKeys(doc.Lookup(base + "/fixtures"))
+		if len(c.Fixtures) > 0 {
+			c.FixtureOrder = mappingKeys(doc.Lookup(base + "/fixtures"))
+		}
+		shape := func(ptr string, s Step) {
+			switch {
+			case s.Expect != nil && len(s.Outcomes) > 0:
+				at(ptr+"/outcomes", "a step has expect (with then) or outcomes, not both")
+			case s.Expect == nil && len(s.Outcomes) == 0:
+				at(ptr, "no expect or outcomes: what must the answer be?")
+			case len(s.Outcomes) > 0 && len(s.Then) > 0:
+				at(ptr+"/then", "with outcomes, each outcome has its own then")
+			}
+			if s.Request.Body != nil && s.Request.RawBody != nil {
+				at(ptr+"/request/raw_body", "body or raw_body, not both")
+			}
+		}
+		hasSingle := rc.Step.Expect != nil || len(rc.Step.Outcomes) > 0 || len(rc.Step.Then) > 0 ||
+			rc.Step.Request.Body != nil || rc.Step.Request.RawBody != nil || len(rc.Step.Request.Headers) > 0 ||
+			len(rc.Step.Request.RemoveHeaders) > 0 || rc.Step.Request.Project != ""
+		switch {
+		case len(rc.Steps) > 0 && hasSingle:
+			at(base+"/steps", "a case has steps, or request/expect/then on the case itself, not both")
+		case len(rc.Steps) > 0:
+			for k, s := range rc.Steps {
+				shape(fmt.Sprintf("%s/steps/%d", base, k), s)
+			}
+		default:
+			if doc.Lookup(base+"/request") == doc.Lookup(base) {
+				at(base, "no request and no steps: what does case %s send?", c.ID)
+			}
+			shape(base, rc.Step)
+			c.Steps = []Step{rc.Step}
+		}
+		for _, name := range c.FixtureOrder {
+			fx := c.Fixtures[name]
+			ptr := base + "/fixtures/" + name
+			switch {
+			case fx.Absent && (fx.Status != "" || fx.Parent || fx.DualActive || fx.Busy):
+				at(ptr, "an absent fixture is never made: it takes no status, parent, dual_active or busy")
+			case !fx.Absent && fx.Status == "":
+				at(ptr, "no status: in which state must fixture %s be made?", name)
+			}
+		}
 		for j, id := range c.Requirements {
 			if _, ok := catalogue.Get(id); !ok {
 				at(fmt.Sprintf("%s/requirements/%d", base, j), "unknown requirement %s (not in %s)", id, conformance.RequirementsFile)
@@ -159,7 +198,7 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 			sb := stepBase(k)
 			for _, name := range templateNames(s.Request) {
 				if _, ok := c.Fixtures[name]; !ok && !builtinName(name) {
-					at(sb+"/request", "{{%s}} names no fixture of case %s", name, c.ID)
+					at(sb+"/request", "{{%s}} names no fixture of case %s (fixtures: %s)", name, c.ID, strings.Join(c.FixtureOrder, ", "))
 				}
 			}
 			for m, o := range s.Alternatives() {

@@ -9,10 +9,18 @@ import (
 	"github.com/drsconform/drsconform/contract"
 )
 
-// Run plays the selected cases of cfg.Files against cfg.Target and returns the
-// report. It returns an error only when it cannot start (bad configuration);
-// everything that happens to a case is in its CaseResult.
-func Run(ctx context.Context, cfg Config) (*Report, error) {
+// Session is a configured run: the target, the credentials, the contract.
+// Its Play method plays one case; it is safe for concurrent use.
+type Session struct {
+	cfg Config
+	cat *conformance.Catalogue
+	ct  *contract.Contract
+	p   *player
+}
+
+// NewSession checks cfg and prepares a session. It fails only on bad
+// configuration.
+func NewSession(cfg Config) (*Session, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -33,6 +41,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	p := &player{cfg: cfg, cat: cat, contract: ct, wire: w, redact: rd,
 		fixtures: &fixtureClient{base: cfg.FixturesURL, header: withJSON(header), wire: w}}
+	return &Session{cfg: cfg, cat: cat, ct: ct, p: p}, nil
+}
+
+// Play plays one case (filters are not applied here).
+func (s *Session) Play(ctx context.Context, c *Case) CaseResult { return s.p.play(ctx, c) }
+
+// Redactor returns the redactor of the session's credentials.
+func (s *Session) Redactor() *Redactor { return s.p.redact }
+
+// Run plays the selected cases of cfg.Files against cfg.Target and returns the
+// report. It returns an error only when it cannot start (bad configuration);
+// everything that happens to a case is in its CaseResult.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	s, err := NewSession(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg, cat, ct, rd, p := s.cfg, s.cat, s.ct, s.p.redact, s.p
 
 	var all []*Case
 	for _, f := range cfg.Files {

@@ -166,6 +166,9 @@ func (d *Doc) Validate(s *jsonschema.Schema) error {
 		// at the offending value itself (for a missing property: its parent)
 		if n := d.Lookup(leaf.InstanceLocation); n != nil {
 			p.Line, p.Column = n.Line, n.Column
+			if n.Kind == yaml.ScalarNode && !strings.HasSuffix(leaf.KeywordLocation, "/required") {
+				p.Message += fmt.Sprintf(" (got %q)", n.Value)
+			}
 		}
 		out = append(out, p)
 	}

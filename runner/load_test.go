@@ -1,0 +1,102 @@
+package runner_test
+
+import (
+	"errors"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsconform/drsconform/internal/yamlschema"
+	"github.com/drsconform/drsconform/runner"
+)
+
+const goodCase = `theme: t
+title: T
+cases:
+  - id: t.one
+    title: one
+    requirements: [REQ-STA-01]
+    fixtures:
+      task: {status: CREATE_FAILED}
+    request:
+      body: {jobs: [{delete_type: delete, job_id: "{{task}}"}]}
+    expect:
+      status: 202
+      results:
+        task: success
+    then:
+      task: gone
+`
+
+func TestLoadCasesReportsFileAndLine(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name    string
+		files   map[string]string
+		file    string
+		line    int
+		message string
+	}
+	run := func(t *testing.T, tc testCase) {
+		fsys := fstest.MapFS{}
+		for name, body := range tc.files {
+			fsys[name] = &fstest.MapFile{Data: []byte(body)}
+		}
+		_, err := runner.LoadCases(fsys, "cases")
+		require.Error(t, err)
+		var ps yamlschema.Problems
+		require.True(t, errors.As(err, &ps), "want located problems, got %T: %v", err, err)
+		require.NotEmpty(t, ps)
+		assert.Equal(t, tc.file, ps[0].File, "%v", err)
+		assert.Equal(t, tc.line, ps[0].Line, "%v", err)
+		assert.Contains(t, ps[0].Message, tc.message)
+	}
+	replace := func(old, new string) map[string]string {
+		return map[string]string{"t.yaml": replaceOnce(goodCase, old, new)}
+	}
+	tests := []testCase{
+		{name: "typo in a key", files: replace("    expect:\n", "    expcet:\n"), file: "cases/t.yaml", line: 11, message: "expcet"},
+		{name: "typo in a verdict word", files: replace("task: success", "task: sucess"), file: "cases/t.yaml", line: 14, message: "sucess"},
+		{name: "status as text", files: replace("status: 202", "status: accepted"), file: "cases/t.yaml", line: 12, message: "integer"},
+		{name: "unknown requirement", files: replace("[REQ-STA-01]", "[REQ-STA-99]"), file: "cases/t.yaml", line: 6, message: "unknown requirement REQ-STA-99"},
+		{name: "undefined fixture", files: replace(`"{{task}}"`, `"{{tsak}}"`), file: "cases/t.yaml", line: 10, message: "{{tsak}} names no fixture"},
+		{name: "YAML syntax", files: replace("title: one", "title: [one"), file: "cases/t.yaml", line: 5, message: "YAML syntax"},
+		{name: "duplicate id across files", files: map[string]string{"a.yaml": goodCase, "b.yaml": goodCase}, file: "cases/b.yaml", line: 4, message: "already used at cases/a.yaml:4"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			run(t, tc)
+		})
+	}
+}
+
+func TestLoadCasesAcceptsTheEmbeddedCatalogue(t *testing.T) {
+	t.Parallel()
+	files, err := runner.LoadEmbeddedCases()
+	require.NoError(t, err)
+	n := 0
+	for _, f := range files {
+		n += len(f.Cases)
+	}
+	assert.Greater(t, n, 0)
+}
+
+func replaceOnce(s, old, new string) string {
+	i := indexOf(s, old)
+	if i < 0 {
+		panic("replaceOnce: " + old + " not found")
+	}
+	return s[:i] + new + s[i+len(old):]
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
