@@ -147,8 +147,8 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 	}
 	tests := []testCase{
 		{
-			name:  "200 instead of 202",
-			fault: answer(func(_ int, b []byte) (int, []byte) { return http.StatusOK, b }),
+			name:   "200 instead of 202",
+			fault:  answer(func(_ int, b []byte) (int, []byte) { return http.StatusOK, b }),
 			caseID: "delete.create-failed", verdict: runner.Fail, exit: runner.ExitNonConformant,
 			requirement: "REQ-HTTP-01", message: "expected status 202; got status 200",
 		},
@@ -174,8 +174,10 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 			requirement: "REQ-HTTP-02", message: "/count",
 		},
 		{
-			name:   "500 for a malformed body",
-			fault:  answer(func(_ int, _ []byte) (int, []byte) { return 500, []byte(`{"error_code":"DRS.M00004","error_msg":"boom"}`) }),
+			name: "500 for a malformed body",
+			fault: answer(func(_ int, _ []byte) (int, []byte) {
+				return 500, []byte(`{"error_code":"DRS.M00004","error_msg":"boom"}`)
+			}),
 			caseID: "bad.body.not-json", verdict: runner.Fail, exit: runner.ExitNonConformant,
 			requirement: "REQ-HTTP-04",
 		},
