@@ -1,6 +1,6 @@
 module github.com/drsconform/drsconform/interop/huaweicloud-sdk
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/drsconform/drsconform v0.0.0
