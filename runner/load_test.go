@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/yamlschema"
 	"github.com/drsconform/drsconform/runner"
 )
@@ -99,4 +100,53 @@ func indexOf(s, sub string) int {
 		}
 	}
 	return -1
+}
+
+func TestCheckBodiesHoldsCasesToTheRuleTheyDeclare(t *testing.T) {
+	t.Parallel()
+	ct, err := contract.Default()
+	require.NoError(t, err)
+	type testCase struct {
+		name    string
+		request string // the request: block of a one-case file
+		problem string // "" when the case is consistent
+	}
+	run := func(t *testing.T, tc testCase) {
+		src := replaceOnce(goodCase, "    request:\n      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n", tc.request)
+		files, err := runner.LoadCases(fstest.MapFS{"t.yaml": {Data: []byte(src)}}, "cases")
+		require.NoError(t, err)
+		ps := runner.CheckBodies(files, ct)
+		if tc.problem == "" {
+			assert.Empty(t, ps)
+			return
+		}
+		require.Len(t, ps, 1)
+		assert.Equal(t, "cases/t.yaml", ps[0].File)
+		assert.Equal(t, 4, ps[0].Line)
+		assert.Contains(t, ps[0].Message, tc.problem)
+	}
+	tests := []testCase{
+		{name: "valid body, nothing declared",
+			request: "    request:\n      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n"},
+		{name: "bad body, its one rule declared",
+			request: "    request:\n      body: {jobs: [{delete_type: Delete, job_id: \"{{task}}\"}]}\n      violates: {keyword: enum, pointer: /jobs/0/delete_type}\n"},
+		{name: "bad body, nothing declared",
+			request: "    request:\n      body: {jobs: [{delete_type: Delete, job_id: \"{{task}}\"}]}\n",
+			problem: "declares no `violates`"},
+		{name: "valid body declared bad",
+			request: "    request:\n      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n      violates: {keyword: enum, pointer: /jobs/0/delete_type}\n",
+			problem: "but the body is valid"},
+		{name: "another rule than declared",
+			request: "    request:\n      body: {jobs: [{delete_type: Delete, job_id: \"{{task}}\"}]}\n      violates: {keyword: type, pointer: /jobs/0/job_id}\n",
+			problem: "the schema reports enum at \"/jobs/0/delete_type\""},
+		{name: "two rules broken",
+			request: "    request:\n      body: {jobs: [{delete_type: Delete, job_id: 5}]}\n      violates: {keyword: enum, pointer: /jobs/0/delete_type}\n",
+			problem: "and nothing else"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			run(t, tc)
+		})
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/yamlschema"
 	"github.com/drsconform/drsconform/openapi"
+	"github.com/drsconform/drsconform/runner"
 	"github.com/drsconform/drsconform/schemas"
 )
 
@@ -26,7 +27,7 @@ type lintCheck struct {
 }
 
 // lintChecks lists the checks in the order they run, on the embedded files.
-func lintChecks() []lintCheck {
+func lintChecks(casesDir string) []lintCheck {
 	return []lintCheck{
 		{"schemas/", func() (string, []error) { return lintSchemas(schemas.FS) }},
 		{"openapi/" + openapi.Document, func() (string, []error) {
@@ -35,20 +36,72 @@ func lintChecks() []lintCheck {
 		{conformance.RequirementsFile, func() (string, []error) {
 			return lintRequirements(conformance.RequirementsFile, conformance.RequirementsSource())
 		}},
-		// The case files' check goes here: {"cases/", func() (string, []error) {
-		// return lintCases(cases.FS) }}, reporting each bad case file as
-		// yamlschema.Problems (file:line) the way lintRequirements does.
+		{casesName(casesDir), func() (string, []error) { return lintCases(casesDir) }},
 	}
+}
+
+func casesName(dir string) string {
+	if dir == "" {
+		return "cases/"
+	}
+	return dir
+}
+
+// lintCases loads the case files (schema, references, unique IDs) and checks
+// that every bad-input body breaks exactly the rule it declares.
+func lintCases(dir string) (string, []error) {
+	files, err := loadCaseFiles(dir)
+	if err != nil {
+		return "", problemsOf(err)
+	}
+	ct, err := contract.Default()
+	if err != nil {
+		return "", []error{err}
+	}
+	var errs []error
+	for _, p := range runner.CheckBodies(files, ct) {
+		errs = append(errs, p)
+	}
+	if len(errs) > 0 {
+		return "", errs
+	}
+	n, declared := 0, 0
+	for _, f := range files {
+		for _, c := range f.Cases {
+			n++
+			for _, s := range c.Steps {
+				if s.Request.Violates != nil {
+					declared++
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%d case files, %d cases; %d bad-input bodies break exactly the rule they declare, every other body is valid",
+		len(files), n, declared), nil
+}
+
+// problemsOf splits located problems into one error each.
+func problemsOf(err error) []error {
+	var ps yamlschema.Problems
+	if errors.As(err, &ps) {
+		out := make([]error, len(ps))
+		for i, p := range ps {
+			out[i] = p
+		}
+		return out
+	}
+	return []error{err}
 }
 
 func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	quiet := fset.Bool("q", false, "print only the problems")
+	casesDir := fset.String("cases", "", "lint the case files of this directory instead of the embedded ones")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: drsconform lint [-q]")
 		fmt.Fprintln(stderr, "\nValidates the OpenAPI document (and that its examples match their schemas),")
-		fmt.Fprintln(stderr, "the JSON Schemas and the requirement catalogue. Exit 0 when clean, 2 otherwise.")
+		fmt.Fprintln(stderr, "the JSON Schemas, the requirement catalogue and the case files. Exit 0 when clean, 2 otherwise.")
 		fset.PrintDefaults()
 	}
 	if err := fset.Parse(args); err != nil {
@@ -58,10 +111,10 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if fset.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform lint: unexpected argument %q (lint checks the embedded files)\n", fset.Arg(0))
+		fmt.Fprintf(stderr, "drsconform lint: unexpected argument %q (see -h)\n", fset.Arg(0))
 		return exitUsage
 	}
-	return runLintChecks(lintChecks(), *quiet, stdout)
+	return runLintChecks(lintChecks(*casesDir), *quiet, stdout)
 }
 
 // runLintChecks runs every check, even after one fails, and prints one line
