@@ -14,8 +14,18 @@ import (
 func Summary(w io.Writer, r *runner.Report) {
 	s := r.Summary
 	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, r.Target)
-	fmt.Fprintf(w, "cases: %d total, %d passed, %d failed, %d warned, %d skipped, %d errored\n",
-		s.Total, s.Passed, s.Failed, s.Warned, s.Skipped, s.Errored)
+	filtered := 0
+	for _, c := range r.Cases {
+		if c.Verdict == runner.Skip && len(c.Messages) > 0 && strings.HasPrefix(c.Messages[0], "filtered out") {
+			filtered++
+		}
+	}
+	skipped := fmt.Sprintf("%d skipped", s.Skipped)
+	if filtered > 0 {
+		skipped += fmt.Sprintf(" (%d filtered out)", filtered)
+	}
+	fmt.Fprintf(w, "cases: %d total, %d passed, %d failed, %d warned, %s, %d errored\n",
+		s.Total, s.Passed, s.Failed, s.Warned, skipped, s.Errored)
 	counts := map[runner.Verdict]int{}
 	for _, req := range r.Requirements {
 		counts[req.Verdict]++

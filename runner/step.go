@@ -7,6 +7,7 @@ import (
 
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -111,11 +112,11 @@ func (j *judge) status(alts []Outcome) *Outcome {
 
 // contract checks the answer against the OpenAPI document and JSON Schemas.
 func (j *judge) contract(statusMatched bool) {
-	r, _ := http.NewRequest(http.MethodDelete, "/v3/"+j.b.project+"/jobs/batch-jobs", nil)
-	if r == nil {
+	r, err := http.NewRequest(http.MethodDelete, "/v3/"+url.PathEscape(j.b.project)+"/jobs/batch-jobs", nil)
+	if err != nil {
+		j.find(j.primary(), LayerOpenAPI, "a request the contract can route", err.Error(), "")
 		return
 	}
-	r.URL.RawPath = ""
 	for _, v := range j.p.contract.ValidateResponse(r, j.resp.Status, j.resp.Header, j.resp.Body) {
 		if v.Layer == contract.LayerStatus && !statusMatched {
 			continue // the status layer has said it
