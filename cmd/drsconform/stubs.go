@@ -15,8 +15,6 @@ func notBuilt(name string) func(context.Context, []string, io.Writer, io.Writer)
 	}
 }
 
-var (
-	runProxy = notBuilt("proxy")
-)
+var ()
 
 func suiteVersion() string { return "0.1.0-dev" }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/drsconform/drsconform/proxy"
+)
+
+// proxyWriteSlack is how much longer than --timeout the server may take to
+// write an answer: reading the request and writing the answer come on top.
+const proxyWriteSlack = 30 * time.Second
+
+func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drsconform proxy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8081", "address to listen on (host:port; port 0 picks a free one)")
+	upstream := fs.String("upstream", "", "base URL of the service to forward to, e.g. http://127.0.0.1:8080 (required)")
+	maxBody := fs.Int64("max-body", proxy.DefaultMaxBodyBytes,
+		"largest request or response body in bytes the proxy reads; a larger request is answered 413, a larger answer passes unchecked")
+	timeout := fs.Duration("timeout", proxy.DefaultTimeout, "longest upstream exchange; beyond it the client gets 504")
+	logFile := fs.String("log", "", "file to append the exchange log to, one JSON line per exchange (default: stderr)")
+	verbose := fs.Bool("verbose", false, "log conforming exchanges too, not only those with violations")
+	reject := fs.Bool("reject-invalid-requests", false,
+		"answer a request that breaks the contract with 400 and the violation instead of forwarding it")
+	failOnViolation := fs.Bool("fail-on-violation", false, "exit 1 on shutdown if any violation was seen")
+	rewriteHost := fs.Bool("rewrite-host", false,
+		"send the upstream's host as Host (default: the client's Host, so that AK/SK signatures still verify)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "drsconform proxy: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *upstream == "" {
+		fmt.Fprintln(stderr, "drsconform proxy: --upstream URL is required (the service to forward to, e.g. http://127.0.0.1:8080)")
+		return exitUsage
+	}
+	up, err := url.Parse(*upstream)
+	if err == nil {
+		err = proxy.CheckUpstream(up)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform proxy: --upstream: %v\n", err)
+		return exitUsage
+	}
+	if *maxBody <= 0 {
+		fmt.Fprintf(stderr, "drsconform proxy: --max-body %d: want a positive number of bytes\n", *maxBody)
+		return exitUsage
+	}
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "drsconform proxy: --timeout %s: want a positive duration\n", *timeout)
+		return exitUsage
+	}
+
+	var logOut io.Writer = stderr
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform proxy: --log: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		logOut = f
+	}
+	p, err := proxy.New(proxy.Config{
+		Upstream:              up,
+		MaxBodyBytes:          *maxBody,
+		Timeout:               *timeout,
+		RejectInvalidRequests: *reject,
+		RewriteHost:           *rewriteHost,
+		Log:                   logOut,
+		Verbose:               *verbose,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
+		return exitUsage
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
+		return exitUsage
+	}
+	srv := &http.Server{
+		Handler:           p,
+		ReadHeaderTimeout: serveReadHeaderTimeout,
+		ReadTimeout:       serveReadTimeout,
+		WriteTimeout:      max(serveWriteTimeout, *timeout+proxyWriteSlack),
+		IdleTimeout:       serveIdleTimeout,
+		MaxHeaderBytes:    serveMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "drsconform proxy: listening on http://%s, forwarding to %s\n", ln.Addr(), up.Redacted())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	code := exitConformant
+	select {
+	case err := <-served:
+		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
+		code = exitServeFailed
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			fmt.Fprintf(stderr, "drsconform proxy: shutdown: %v\n", err)
+			code = exitServeFailed
+		}
+		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
+			code = exitServeFailed
+		}
+	}
+
+	sum := p.Summary()
+	sum.WriteText(stdout)
+	if *failOnViolation && !sum.Clean() && code == exitConformant {
+		fmt.Fprintf(stderr, "drsconform proxy: %d violation(s) seen (--fail-on-violation)\n", sum.Violations)
+		code = exitNonConformant
+	}
+	fmt.Fprintln(stderr, "drsconform proxy: stopped")
+	return code
+}

@@ -1,0 +1,89 @@
+package proxy
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/drsconform/drsconform/contract"
+)
+
+// Outcome says what the proxy did with an exchange.
+type Outcome string
+
+// The outcomes. Only OutcomeForwarded and OutcomeUnchecked carry the
+// upstream's answer; the others are answered by the proxy itself.
+const (
+	OutcomeForwarded           Outcome = "forwarded"            // sent upstream, the answer passed back
+	OutcomeUnchecked           Outcome = "unchecked"            // forwarded, but the answer was too large to check
+	OutcomeRejected            Outcome = "rejected"             // --reject-invalid-requests: 400, not forwarded
+	OutcomeTooLarge            Outcome = "too-large"            // the request body exceeds the cap: 413, not forwarded
+	OutcomeBadRequest          Outcome = "bad-request"          // the request could not be read or rebuilt: 400
+	OutcomeUpstreamUnreachable Outcome = "upstream-unreachable" // 502
+	OutcomeUpstreamTimeout     Outcome = "upstream-timeout"     // 504
+	OutcomeClientGone          Outcome = "client-gone"          // the client left before the answer
+)
+
+// exchange is one request and its answer as the proxy saw them.
+type exchange struct {
+	seq                           int64
+	start                         time.Time
+	duration                      time.Duration
+	method, path, query           string
+	status                        int
+	outcome                       Outcome
+	inContract                    bool
+	reqViolations, respViolations contract.Violations
+	requestBody, responseBody     []byte // kept for the log's excerpts
+	note, err                     string
+	secrets                       []string // credential values of the request, for redaction
+}
+
+func (x *exchange) violations() int { return len(x.reqViolations) + len(x.respViolations) }
+
+// worthLogging: violations, and anything the proxy had to answer itself.
+func (x *exchange) worthLogging() bool {
+	return x.violations() > 0 || x.outcome != OutcomeForwarded
+}
+
+// minDerivedSecret: parts of an Authorization value shorter than this are
+// not secrets of their own (they would blank out ordinary words).
+const minDerivedSecret = 8
+
+// credentialsOf lists the credential values a request carries: whole header
+// values, the part after an Authorization scheme, and the Access and
+// Signature of an SDK-HMAC-SHA256 signature.
+func credentialsOf(h http.Header) []string {
+	var out []string
+	for _, name := range []string{"X-Auth-Token", "X-Security-Token", "Proxy-Authorization"} {
+		for _, v := range h.Values(name) {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	for _, v := range h.Values("Authorization") {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		out = append(out, v)
+		_, rest, ok := strings.Cut(v, " ")
+		if !ok {
+			continue
+		}
+		if rest = strings.TrimSpace(rest); len(rest) >= minDerivedSecret {
+			out = append(out, rest)
+		}
+		for _, part := range strings.Split(rest, ",") {
+			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok || len(val) < minDerivedSecret {
+				continue
+			}
+			if strings.EqualFold(k, "Access") || strings.EqualFold(k, "Signature") {
+				out = append(out, val)
+			}
+		}
+	}
+	return out
+}

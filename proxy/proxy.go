@@ -1,0 +1,391 @@
+// Package proxy is the validating proxy of `drsconform proxy`: a reverse
+// proxy in front of a DRS service (the reference implementation or a real
+// one) that checks every request an SDK sends to
+// DELETE /v3/{project_id}/jobs/batch-jobs and every answer it gets against
+// the contract, forwards both unchanged, and logs and counts the violations.
+//
+// Bodies are read whole (capped) so that they can be validated; the request
+// body reaches the upstream byte for byte, DELETE included. Redirects are
+// passed through, never followed. Everything that is not the contract's
+// operation (the fixture protocol under /_conformance, batch-status, ...)
+// is forwarded unchecked and counted as "not in the contract".
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/drsconform/drsconform/contract"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes = 8 << 20
+	DefaultTimeout      = 30 * time.Second
+)
+
+// SummaryPath is answered by the proxy itself with the Summary as JSON; every
+// other path goes to the upstream.
+const SummaryPath = "/_drsconform/proxy/summary"
+
+// HeaderProxyAnswer marks an answer the proxy made itself instead of the
+// upstream (rejected, too-large, upstream-unreachable, upstream-timeout), so
+// that an SDK's test log tells them apart from the service's own.
+const HeaderProxyAnswer = "X-Drsconform-Proxy"
+
+// Config sets up a Proxy.
+type Config struct {
+	// Upstream is the service's base URL (http or https); its path, if any,
+	// is put in front of every request path.
+	Upstream *url.URL
+	// Contract validates the exchanges; nil means contract.Default().
+	Contract *contract.Contract
+	// MaxBodyBytes caps the request and the response bodies the proxy reads
+	// (0: DefaultMaxBodyBytes). A larger request is answered 413 and not
+	// forwarded; a larger response is passed through unchecked.
+	MaxBodyBytes int64
+	// Timeout bounds one upstream exchange, from sending the request to the
+	// last byte of the answer (0: DefaultTimeout); beyond it: 504.
+	Timeout time.Duration
+	// RejectInvalidRequests answers a request that breaks the contract with
+	// 400 and the error body naming the violation, instead of forwarding it.
+	RejectInvalidRequests bool
+	// RewriteHost sends the upstream's host in the Host header. By default the
+	// client's Host is kept, so that AK/SK signatures (which sign host) still
+	// verify at the upstream.
+	RewriteHost bool
+	// Log receives the exchange records (one JSON line each); nil discards them.
+	Log io.Writer
+	// Verbose logs conforming exchanges too, not only those with violations
+	// or proxy errors.
+	Verbose bool
+	// Transport reaches the upstream; nil means a transport of our own that
+	// ignores HTTP_PROXY and never decompresses (bodies pass unchanged).
+	Transport http.RoundTripper
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Proxy is an http.Handler; it is safe for concurrent use.
+type Proxy struct {
+	cfg      Config
+	contract *contract.Contract
+	log      *exchangeLog
+	tally    *tally
+	seq      atomic.Int64
+}
+
+var _ http.Handler = (*Proxy)(nil)
+
+// New checks cfg and builds a Proxy.
+func New(cfg Config) (*Proxy, error) {
+	if err := CheckUpstream(cfg.Upstream); err != nil {
+		return nil, err
+	}
+	if cfg.MaxBodyBytes < 0 {
+		return nil, fmt.Errorf("max body %d: want a positive number of bytes", cfg.MaxBodyBytes)
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("timeout %s: want a positive duration", cfg.Timeout)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Contract == nil {
+		c, err := contract.Default()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Contract = c
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = newTransport()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Proxy{cfg: cfg, contract: cfg.Contract, log: newExchangeLog(cfg.Log), tally: newTally()}, nil
+}
+
+// CheckUpstream reports why u cannot be an upstream: it must be an absolute
+// http or https URL with a host and no credentials, query or fragment.
+func CheckUpstream(u *url.URL) error {
+	switch {
+	case u == nil:
+		return errors.New("no upstream URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("upstream %q: want an http:// or https:// URL", u.Redacted())
+	case u.Host == "":
+		return fmt.Errorf("upstream %q: no host", u.Redacted())
+	case u.User != nil:
+		return fmt.Errorf("upstream %q: credentials do not belong in the URL; the SDK sends its own", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return fmt.Errorf("upstream %q: a base URL has no query or fragment", u.Redacted())
+	}
+	return nil
+}
+
+// newTransport is http.DefaultTransport's setup without the environment's
+// proxy and without transparent gzip (which would change the answer).
+func newTransport() *http.Transport {
+	return &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+	}
+}
+
+// Summary returns the counts so far.
+func (p *Proxy) Summary() Summary { return p.tally.snapshot() }
+
+// ServeHTTP answers the summary endpoint itself and forwards everything else.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == SummaryPath {
+		p.serveSummary(w, r)
+		return
+	}
+	start := p.cfg.Now()
+	x := &exchange{
+		seq:    p.seq.Add(1),
+		start:  start,
+		method: r.Method,
+		path:   r.URL.Path,
+		query:  r.URL.RawQuery,
+	}
+	x.secrets = credentialsOf(r.Header)
+	p.handle(w, r, x)
+	x.duration = p.cfg.Now().Sub(start)
+	p.tally.add(x)
+	if x.worthLogging() || p.cfg.Verbose {
+		p.log.write(x, p.tally.redactor(x.secrets))
+	}
+}
+
+// handle runs one exchange and fills x.
+func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) {
+	body, ok := p.readRequestBody(w, r, x)
+	if !ok {
+		return
+	}
+	x.inContract = inContract(r)
+	if x.inContract {
+		x.reqViolations = p.contract.ValidateRequest(r, body)
+		x.requestBody = body
+	}
+	if x.inContract && len(x.reqViolations) > 0 && p.cfg.RejectInvalidRequests {
+		x.outcome = OutcomeRejected
+		x.status = http.StatusBadRequest
+		writeError(w, x.status, OutcomeRejected, codeParameterInvalid, rejectMessage(x.reqViolations, p.tally.redactor(x.secrets)))
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.Timeout)
+	defer cancel()
+	out, err := p.outgoing(ctx, r, body)
+	if err != nil { // only a path that makes no URL
+		x.outcome, x.status, x.err = OutcomeBadRequest, http.StatusBadRequest, err.Error()
+		writeError(w, x.status, OutcomeBadRequest, codeInvalidRequest, "drsconform proxy: "+err.Error())
+		return
+	}
+	resp, err := p.cfg.Transport.RoundTrip(out)
+	if err != nil {
+		p.upstreamFailed(w, r, ctx, x, err)
+		return
+	}
+	defer resp.Body.Close()
+	head, err := io.ReadAll(io.LimitReader(resp.Body, p.cfg.MaxBodyBytes+1))
+	if err != nil {
+		p.upstreamFailed(w, r, ctx, x, err)
+		return
+	}
+	x.status = resp.StatusCode
+	x.outcome = OutcomeForwarded
+	copyHeader(w.Header(), resp.Header)
+	if int64(len(head)) > p.cfg.MaxBodyBytes {
+		// Too large to check: pass it through as it comes.
+		x.outcome = OutcomeUnchecked
+		x.note = fmt.Sprintf("the answer exceeds %d bytes (--max-body): passed through unchecked", p.cfg.MaxBodyBytes)
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(head)
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			x.err = "passing the answer through: " + err.Error()
+		}
+		return
+	}
+	if x.inContract && !hasLayer(x.reqViolations, contract.LayerRoute) {
+		x.respViolations = attributeStatus(p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, head), x.reqViolations)
+		x.responseBody = head
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(head)
+}
+
+// readRequestBody reads the whole request body, at most MaxBodyBytes (413
+// beyond, never forwarded).
+func (p *Proxy) readRequestBody(w http.ResponseWriter, r *http.Request, x *exchange) ([]byte, bool) {
+	limit := p.cfg.MaxBodyBytes
+	tooLarge := func() ([]byte, bool) {
+		x.outcome, x.status = OutcomeTooLarge, http.StatusRequestEntityTooLarge
+		x.inContract = inContract(r)
+		x.note = fmt.Sprintf("the request body exceeds %d bytes (--max-body): answered 413, not forwarded", limit)
+		writeError(w, x.status, OutcomeTooLarge, codeInvalidRequest,
+			fmt.Sprintf("drsconform proxy: the request body exceeds %d bytes; it was not forwarded.", limit))
+		return nil, false
+	}
+	if r.ContentLength > limit {
+		return tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return tooLarge()
+	case err != nil:
+		x.outcome, x.status, x.err = OutcomeBadRequest, http.StatusBadRequest, "reading the request body: "+err.Error()
+		writeError(w, x.status, OutcomeBadRequest, codeInvalidRequest, "drsconform proxy: the request body could not be read.")
+		return nil, false
+	}
+	return body, true
+}
+
+// outgoing is r as the upstream gets it: same method, path, query, headers
+// (hop-by-hop ones aside) and body.
+func (p *Proxy) outgoing(ctx context.Context, r *http.Request, body []byte) (*http.Request, error) {
+	target := upstreamURL(p.cfg.Upstream, r.URL)
+	var rd io.Reader = http.NoBody
+	if len(body) > 0 {
+		rd = bytes.NewReader(body)
+	}
+	out, err := http.NewRequestWithContext(ctx, r.Method, target.String(), rd)
+	if err != nil {
+		return nil, err
+	}
+	out.Header = r.Header.Clone()
+	if out.Header == nil {
+		out.Header = make(http.Header)
+	}
+	removeHopByHop(out.Header)
+	if _, ok := out.Header["User-Agent"]; !ok {
+		out.Header.Set("User-Agent", "") // not Go's default: the client sent none
+	}
+	if !p.cfg.RewriteHost {
+		out.Host = r.Host
+	}
+	return out, nil
+}
+
+// upstreamURL joins the upstream's base path and the request's path and
+// keeps the request's query as it came.
+func upstreamURL(base, in *url.URL) *url.URL {
+	u := *base
+	u.RawPath = strings.TrimSuffix(base.EscapedPath(), "/") + in.EscapedPath()
+	u.Path = strings.TrimSuffix(base.Path, "/") + in.Path
+	u.RawQuery = in.RawQuery
+	return &u
+}
+
+// upstreamFailed answers 504 when the upstream took longer than Timeout and
+// 502 when it could not be reached or broke off; nothing when the client left.
+func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, ctx context.Context, x *exchange, err error) {
+	up := p.cfg.Upstream.Redacted()
+	switch {
+	case r.Context().Err() != nil:
+		x.outcome, x.status, x.err = OutcomeClientGone, 0, "the client went away: "+err.Error()
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		x.outcome, x.status = OutcomeUpstreamTimeout, http.StatusGatewayTimeout
+		x.err = fmt.Sprintf("upstream %s did not answer within %s", up, p.cfg.Timeout)
+		writeError(w, x.status, OutcomeUpstreamTimeout, codeServiceAbnormal,
+			fmt.Sprintf("drsconform proxy: the upstream %s did not answer within %s (--timeout).", up, p.cfg.Timeout))
+	default:
+		x.outcome, x.status = OutcomeUpstreamUnreachable, http.StatusBadGateway
+		x.err = fmt.Sprintf("upstream %s: %v", up, err)
+		writeError(w, x.status, OutcomeUpstreamUnreachable, codeServiceAbnormal,
+			fmt.Sprintf("drsconform proxy: the upstream %s could not be reached: %v", up, unwrapURLError(err)))
+	}
+}
+
+// unwrapURLError drops the *url.Error wrapper, whose text repeats the
+// method and the full URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// inContract reports whether r addresses the contract's operation path,
+// /v3/{project_id}/jobs/batch-jobs, with any method (a wrong method is a
+// violation, not another API).
+func inContract(r *http.Request) bool {
+	segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	return len(segs) == 4 && segs[0] == "v3" && segs[1] != "" && segs[2] == "jobs" && segs[3] == "batch-jobs"
+}
+
+// attributeStatus names REQ-HTTP-01 for an undeclared status given to a
+// request that conforms: a well-formed request is answered 202. The contract
+// leaves it unattributed because it does not know the request was good.
+func attributeStatus(resp, req contract.Violations) contract.Violations {
+	if len(req) > 0 {
+		return resp
+	}
+	for i, v := range resp {
+		if v.Layer == contract.LayerStatus && v.Requirement == "" {
+			resp[i].Requirement = "REQ-HTTP-01"
+		}
+	}
+	return resp
+}
+
+func hasLayer(vs contract.Violations, l contract.Layer) bool {
+	for _, v := range vs {
+		if v.Layer == l {
+			return true
+		}
+	}
+	return false
+}
+
+// hopByHop are the headers of one connection (RFC 9110, 7.6.1), never forwarded.
+var hopByHop = []string{
+	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+func removeHopByHop(h http.Header) {
+	for _, f := range h.Values("Connection") {
+		for _, name := range strings.Split(f, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, name := range hopByHop {
+		h.Del(name)
+	}
+}
+
+func copyHeader(dst, src http.Header) {
+	src = src.Clone()
+	removeHopByHop(src)
+	for k, vs := range src {
+		dst[k] = vs
+	}
+}
