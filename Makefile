@@ -12,6 +12,7 @@ build:
 	$(GO) build -o bin/drsconform ./cmd/drsconform
 
 test:
+	@mkdir -p $(REPORTS)
 	$(GO) tool gotestsum --format pkgname-and-test-fails --junitfile $(REPORTS)/unit-junit.xml -- -race -count=1 $(PKGS)
 
 lint: vet
