@@ -3,7 +3,8 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,9 +58,9 @@ func Examples(doc *openapi3.T) []Example {
 		return nil
 	}
 	paths := doc.Paths.Map()
-	for _, p := range sortedKeys(paths) {
+	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		ops := paths[p].Operations()
-		for _, method := range sortedKeys(ops) {
+		for _, method := range slices.Sorted(maps.Keys(ops)) {
 			op := ops[method]
 			opPtr := "/paths/" + escapePointer(p) + "/" + strings.ToLower(method)
 			if rb := op.RequestBody; rb != nil && rb.Value != nil {
@@ -72,7 +73,7 @@ func Examples(doc *openapi3.T) []Example {
 				continue
 			}
 			responses := op.Responses.Map()
-			for _, code := range sortedKeys(responses) {
+			for _, code := range slices.Sorted(maps.Keys(responses)) {
 				rr := responses[code]
 				if rr == nil || rr.Value == nil {
 					continue
@@ -90,7 +91,7 @@ func Examples(doc *openapi3.T) []Example {
 // contentExamples lists the examples of each media type under base.
 func contentExamples(base string, content openapi3.Content) []Example {
 	var out []Example
-	for _, media := range sortedKeys(content) {
+	for _, media := range slices.Sorted(maps.Keys(content)) {
 		mt := content[media]
 		if mt == nil {
 			continue
@@ -100,7 +101,7 @@ func contentExamples(base string, content openapi3.Content) []Example {
 		if mt.Example != nil {
 			out = append(out, Example{Pointer: mtPtr + "/example", Name: "example", MediaType: media, Schema: file, Value: mt.Example})
 		}
-		for _, name := range sortedKeys(mt.Examples) {
+		for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
 			er := mt.Examples[name]
 			if er == nil || er.Value == nil {
 				continue
@@ -118,15 +119,6 @@ func refOr(ref, ptr string) string {
 		return rest
 	}
 	return ptr
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ValidateExample checks an example's value against its schema file. For a

@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/drsconform/drsconform/internal/yamlschema"
 	"github.com/drsconform/drsconform/schemas"
 )
 
@@ -133,7 +134,7 @@ func validateBodyWith(compiled map[string]*jsonschema.Schema, schemaFile string,
 		return Violations{{Layer: LayerBody, Keyword: "schema", Schema: schemaFile, Message: err.Error()}}
 	}
 	var out Violations
-	for _, leaf := range leaves(ve) {
+	for _, leaf := range yamlschema.Leaves(ve) {
 		kw := keywordOf(leaf.KeywordLocation)
 		for _, ptr := range pointersOf(kw, leaf) {
 			out = append(out, Violation{Requirement: attribute(schemaFile, kw, ptr), Layer: LayerBody,
@@ -141,19 +142,6 @@ func validateBodyWith(compiled map[string]*jsonschema.Schema, schemaFile string,
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
-	return out
-}
-
-// leaves returns the innermost causes of a validation error: the failures
-// themselves, not the "doesn't validate with ..." wrappers above them.
-func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(ve.Causes) == 0 {
-		return []*jsonschema.ValidationError{ve}
-	}
-	var out []*jsonschema.ValidationError
-	for _, c := range ve.Causes {
-		out = append(out, leaves(c)...)
-	}
 	return out
 }
 

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -190,7 +191,7 @@ func (j *judge) expect(o *Outcome, doc answer) {
 		return
 	}
 	results := doc.results()
-	for _, name := range sortedKeys(e.Results) {
+	for _, name := range slices.Sorted(maps.Keys(e.Results)) {
 		ie := e.Results[name]
 		ireq := ie.Requirement
 		if ireq == "" {
@@ -263,7 +264,7 @@ func hasHan(s string) bool {
 // nothingChanged checks REQ-VAL-08 after a 4xx: every task reads back as it
 // was before the step.
 func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) error {
-	for _, name := range sortedKeys(snap) {
+	for _, name := range slices.Sorted(maps.Keys(snap)) {
 		status, exists, err := j.p.fixtures.get(ctx, &j.cr.rec, j.step, j.cr.projects[name], j.cr.ids[name])
 		if err != nil {
 			return err
@@ -282,7 +283,7 @@ func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) erro
 // then checks the chosen outcome's post-conditions through the fixture
 // protocol, polling those that may take time until --settle-timeout.
 func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) error {
-	for _, name := range sortedKeys(o.Then) {
+	for _, name := range slices.Sorted(maps.Keys(o.Then)) {
 		post := o.Then[name]
 		req := post.Requirement
 		if req == "" {
@@ -342,15 +343,6 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 		j.find(req, LayerThen, fmt.Sprintf("%s (%s): %s", name, id, want), got, "")
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // snippet is the start of a body, for messages.

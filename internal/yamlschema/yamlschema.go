@@ -142,7 +142,7 @@ func (d *Doc) Validate(s *jsonschema.Schema) error {
 	}
 	var out Problems
 	seen := map[string]bool{}
-	for _, leaf := range leaves(ve) {
+	for _, leaf := range Leaves(ve) {
 		key := leaf.InstanceLocation + "\x00" + leaf.Message
 		if seen[key] {
 			continue
@@ -270,13 +270,15 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+// Leaves returns the innermost causes of a validation error: the failures
+// themselves, not the "doesn't validate with ..." wrappers above them.
+func Leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	if len(ve.Causes) == 0 {
 		return []*jsonschema.ValidationError{ve}
 	}
 	var out []*jsonschema.ValidationError
 	for _, c := range ve.Causes {
-		out = append(out, leaves(c)...)
+		out = append(out, Leaves(c)...)
 	}
 	return out
 }
