@@ -110,6 +110,8 @@ func send(t *testing.T, base, method, path string, header map[string]string, bod
 		req.Header.Set(k, v)
 	}
 	client := &http.Client{
+		// No Accept-Encoding of Go's own: what the proxy forwards is what the test sent.
+		Transport:     &http.Transport{DisableCompression: true},
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
@@ -299,6 +301,7 @@ func TestForwardsUnchanged(t *testing.T) {
 		assert.Empty(t, sent.header.Get("X-Hop-Only"), "headers named by Connection are hop-by-hop")
 		assert.Empty(t, sent.header.Get("Keep-Alive"))
 		assert.Empty(t, sent.header.Get("X-Forwarded-For"), "no header is added")
+		assert.Empty(t, sent.header.Get("Accept-Encoding"), "no header is added")
 		proxyHost := strings.TrimPrefix(h.url, "http://")
 		if tc.rewrite {
 			assert.Equal(t, strings.TrimPrefix(up.URL, "http://"), sent.host)
@@ -493,7 +496,9 @@ func TestCredentialsNeverLogged(t *testing.T) {
 	h := newHarness(t, up.URL, func(c *Config) { c.Verbose = true })
 	auth := "SDK-HMAC-SHA256 Access=" + access + ", SignedHeaders=content-type;host;x-sdk-date, Signature=" + signature
 	body := `{"jobs":[{"delete_type":"nuke","job_id":"` + testToken + `"},{"delete_type":"delete","job_id":"` + signature + `"}]}`
-	send(t, h.url, http.MethodDelete, batchPath+"?token="+testToken, map[string]string{"Authorization": auth}, strings.NewReader(body))
+	// X-Language is no credential, but the violation's message quotes its value.
+	send(t, h.url, http.MethodDelete, batchPath+"?token="+testToken,
+		map[string]string{"Authorization": auth, "X-Language": testToken}, strings.NewReader(body))
 	// A later exchange without credentials still hides the earlier token.
 	send(t, h.url, http.MethodDelete, batchPath, map[string]string{"X-Auth-Token": ""},
 		strings.NewReader(`{"jobs":[{"delete_type":"delete","job_id":"`+testToken+`"}]}`))
@@ -502,6 +507,7 @@ func TestCredentialsNeverLogged(t *testing.T) {
 	require.Len(t, h.log.records(t), 2)
 	assert.Contains(t, logged, "[REDACTED]")
 	assert.Contains(t, logged, "REQ-VAL-04", "the violation is logged")
+	assert.Contains(t, logged, "REQ-HDR-04")
 	for _, secret := range []string{testToken, access, signature} {
 		assert.NotContains(t, logged, secret)
 	}
