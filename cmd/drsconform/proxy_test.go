@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsconform/drsconform/proxy"
+	"github.com/drsconform/drsconform/reference"
+)
+
+func TestProxyFlags(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name string
+		args []string
+		want string // in stderr
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		var stdout, stderr syncBuffer
+		code := dispatch(context.Background(), append([]string{"proxy"}, tc.args...), &stdout, &stderr)
+		assert.Equal(t, exitUsage, code)
+		assert.Contains(t, stderr.String(), tc.want)
+		assert.Empty(t, stdout.String(), "nothing starts")
+	}
+	up := []string{"--upstream", "http://127.0.0.1:8080"}
+	for _, tc := range []testCase{
+		{name: "no upstream", args: nil, want: "--upstream URL is required"},
+		{name: "upstream without scheme", args: []string{"--upstream", "localhost:8080"}, want: "want an http:// or https:// URL"},
+		{name: "upstream that does not parse", args: []string{"--upstream", "http://[::1"}, want: "--upstream:"},
+		{name: "upstream without host", args: []string{"--upstream", "http://"}, want: "no host"},
+		{name: "upstream with credentials", args: []string{"--upstream", "http://me:pw@h"}, want: "credentials do not belong"},
+		{name: "unknown flag", args: append([]string{"--bogus"}, up...), want: "flag provided but not defined: -bogus"},
+		{name: "zero max body", args: append([]string{"--max-body", "0"}, up...), want: "--max-body 0"},
+		{name: "zero timeout", args: append([]string{"--timeout", "0s"}, up...), want: "--timeout 0s"},
+		{name: "bad timeout", args: append([]string{"--timeout", "soon"}, up...), want: "invalid value"},
+		{name: "argument", args: append(up, "now"), want: `unexpected argument "now"`},
+		{name: "log in a missing folder", args: append([]string{"--log", "/nonexistent/dir/x.log"}, up...), want: "--log:"},
+		{name: "bad listen address", args: append([]string{"--listen", "256.0.0.1:1"}, up...), want: "drsconform proxy:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+// The proxy starts through dispatch, says where it listens, forwards to the
+// reference, answers its summary, and on shutdown prints the summary and,
+// with --fail-on-violation, exits 1 if it saw a violation.
+func TestProxyLifecycle(t *testing.T) {
+	t.Parallel()
+	const token = "tok-lifecycle-Kx72-secret"
+	type testCase struct {
+		name     string
+		flags    []string
+		badBody  bool
+		wantCode int
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		ref := httptest.NewServer(reference.New(reference.Config{ReleaseDelay: -1, Tokens: []string{token}}).Handler())
+		t.Cleanup(ref.Close)
+		logFile := filepath.Join(t.TempDir(), "exchanges.jsonl")
+
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var stdout, stderr syncBuffer
+		done := make(chan int, 1)
+		args := append([]string{"proxy", "--listen", "127.0.0.1:0", "--upstream", ref.URL, "--log", logFile}, tc.flags...)
+		go func() { done <- dispatch(ctx, args, &stdout, &stderr) }()
+		line := regexp.MustCompile(`^drsconform proxy: listening on (http://127\.0\.0\.1:\d+), forwarding to ` + regexp.QuoteMeta(ref.URL) + "\n")
+		require.Eventually(t, func() bool { return line.MatchString(stdout.String()) }, 10*time.Second, 10*time.Millisecond,
+			"stdout: %q stderr: %q", stdout.String(), stderr.String())
+		base := line.FindStringSubmatch(stdout.String())[1]
+
+		client := &http.Client{Timeout: 5 * time.Second}
+		send := func(method, path, body string) (int, []byte) {
+			req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Auth-Token", token)
+			resp, err := client.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			return resp.StatusCode, b
+		}
+		status, _ := send("POST", "/_conformance/v1/jobs", `{"project_id":"p","status":"CREATE_FAILED"}`)
+		assert.Equal(t, http.StatusCreated, status)
+		deleteType, wantStatus := "delete", http.StatusAccepted
+		if tc.badBody {
+			deleteType, wantStatus = "remove", http.StatusBadRequest // forwarded: the reference answers it
+		}
+		status, _ = send("DELETE", "/v3/p/jobs/batch-jobs", `{"jobs":[{"delete_type":"`+deleteType+`","job_id":"j1"}]}`)
+		assert.Equal(t, wantStatus, status)
+
+		status, body := send("GET", proxy.SummaryPath, "")
+		require.Equal(t, http.StatusOK, status)
+		var sum proxy.Summary
+		require.NoError(t, json.Unmarshal(body, &sum))
+		assert.Equal(t, 2, sum.Exchanges)
+		assert.Equal(t, tc.badBody, !sum.Clean(), "%+v", sum)
+
+		cancel()
+		select {
+		case code := <-done:
+			assert.Equal(t, tc.wantCode, code, "stderr: %s", stderr.String())
+		case <-time.After(15 * time.Second):
+			t.Fatal("the proxy did not stop after its context ended")
+		}
+		assert.Contains(t, stdout.String(), "2 exchange(s): 1 checked against the contract, 1 not in the contract")
+		assert.Contains(t, stderr.String(), "drsconform proxy: stopped")
+		logged, err := os.ReadFile(logFile)
+		require.NoError(t, err)
+		if tc.badBody {
+			assert.Contains(t, stdout.String(), "REQ-VAL-04")
+			assert.Contains(t, string(logged), `"requirement":"REQ-VAL-04"`)
+			assert.Contains(t, string(logged), `"pointer":"/jobs/0/delete_type"`)
+		} else {
+			assert.Empty(t, string(logged), "conforming exchanges are logged only with --verbose")
+		}
+		for _, out := range []string{stdout.String(), stderr.String(), string(logged)} {
+			assert.NotContains(t, out, token)
+		}
+	}
+	for _, tc := range []testCase{
+		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: exitConformant},
+		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: exitNonConformant},
+		{name: "violation, observe only", badBody: true, wantCode: exitConformant},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
