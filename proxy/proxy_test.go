@@ -680,3 +680,38 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}
 }
+
+// An AK/SK signature signs host; the proxy keeps the client's Host so that
+// the reference still verifies it (and rewriting it breaks the signature,
+// which is why RewriteHost is off by default).
+func TestAKSKSignatureSurvivesTheProxy(t *testing.T) {
+	t.Parallel()
+	const ak, sk = "AKIDPROXYTEST00000001", "sk-proxy-test-secret-000000000001"
+	type testCase struct {
+		name    string
+		rewrite bool
+		want    int
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		ref := httptest.NewServer(reference.New(reference.Config{ReleaseDelay: -1, AccessKey: ak, SecretKey: sk}).Handler())
+		t.Cleanup(ref.Close)
+		h := newHarness(t, ref.URL, func(c *Config) { c.RewriteHost = tc.rewrite })
+		body := []byte(`{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`)
+		req, err := http.NewRequest(http.MethodDelete, h.url+batchPath, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		reference.SignRequest(req, body, ak, sk, time.Now())
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, tc.want, resp.StatusCode)
+		assert.NotContains(t, h.log.String(), sk)
+	}
+	for _, tc := range []testCase{
+		{name: "client's Host kept", want: http.StatusAccepted},
+		{name: "Host rewritten", rewrite: true, want: http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
