@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +68,26 @@ func mutants() []mutant {
 				}
 				return status, body
 			})},
+		{name: "charset-rejected", breaks: "REQ-HTTP-01",
+			desc: "answers Content-Type: application/json; charset=utf-8 with 415, as if parameters made it another type",
+			wire: func(_ *Server, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") && strings.Contains(ct, ";") {
+						writeProblem(w, languageOf(r), newProblem(http.StatusUnsupportedMediaType, msgParamInvalid, "Content-Type"))
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			}},
+		{name: "trailing-newline-rejected", breaks: "REQ-HTTP-01",
+			desc: "answers a JSON body that ends with a newline (as the Huawei Cloud SDK sends it) 400",
+			wire: rejectBody(func(body []byte) bool { return bytes.HasSuffix(body, []byte("\n")) })},
+		{name: "unicode-escape-rejected", breaks: "REQ-HTTP-01",
+			desc: `answers a body with a \u escape in a string 400`,
+			wire: rejectBody(func(body []byte) bool { return bytes.Contains(body, []byte(`\u`)) })},
+		{name: "job-id-first-rejected", breaks: "REQ-HTTP-01",
+			desc: "answers an item whose job_id comes before delete_type 400 (it parses keys in the page's order)",
+			wire: rejectBody(func(body []byte) bool { return jobIDFirst.Match(body) })},
 		{name: "count-as-string", breaks: "REQ-HTTP-02",
 			desc: `writes count as a JSON string ("2")`,
 			wire: on202(func(_ *http.Request, m map[string]any) { m["count"] = fmtAny(m["count"]) })},
@@ -419,6 +440,17 @@ func mutants() []mutant {
 					writeJSON(w, http.StatusAccepted, BatchDeleteJobResp{Results: []DeleteJobResp{}})
 				})
 			}},
+		{name: "failed-results-omitted", breaks: "REQ-RES-02",
+			desc: "lists only the successful items (count matches what is listed)",
+			wire: on202(func(_ *http.Request, m map[string]any) {
+				kept := []any{}
+				for _, r := range results(m) {
+					if rm, _ := r.(map[string]any); rm["status"] != ItemFailed {
+						kept = append(kept, r)
+					}
+				}
+				m["results"], m["count"] = kept, len(kept)
+			})},
 		{name: "results-reversed", breaks: "REQ-RES-03",
 			desc: "answers the results in reverse request order",
 			wire: on202(func(_ *http.Request, m map[string]any) {
@@ -441,6 +473,15 @@ func mutants() []mutant {
 				s.rules.encode = func(id string, d decision, lang Lang) DeleteJobResp {
 					r := encodeResult(id, d, lang)
 					r.ErrorCode = ""
+					return r
+				}
+			}},
+		{name: "failed-item-without-error-msg", breaks: "REQ-RES-05",
+			desc: "leaves error_msg out of failed items",
+			rules: func(s *Server) {
+				s.rules.encode = func(id string, d decision, lang Lang) DeleteJobResp {
+					r := encodeResult(id, d, lang)
+					r.ErrorMsg = ""
 					return r
 				}
 			}},
@@ -499,6 +540,18 @@ func mutants() []mutant {
 			rules: decideWith(func(t snapshot, typ DeleteType) (decision, bool) {
 				d := decideItem(t, typ)
 				return succeed(actDelete), typ == Delete && d.failed && d.reason == msgWrongStatus && t.status == ReleaseResourceFailed
+			})},
+		{name: "releasing-task-deletable", breaks: "REQ-STA-02",
+			desc: "deletes a task still in RELEASE_RESOURCE_STARTED, before its release completes",
+			rules: decideWith(func(t snapshot, typ DeleteType) (decision, bool) {
+				d := decideItem(t, typ)
+				return succeed(actDelete), typ == Delete && d.failed && d.reason == msgWrongStatus && t.status == ReleaseResourceStarted
+			})},
+		{name: "child-transfer-complete-deletable", breaks: "REQ-STA-02",
+			desc: "takes CHILD_TRANSFER_COMPLETE for RELEASE_CHILD_TRANSFER_COMPLETE and deletes the task",
+			rules: decideWith(func(t snapshot, typ DeleteType) (decision, bool) {
+				d := decideItem(t, typ)
+				return succeed(actDelete), typ == Delete && d.failed && d.reason == msgWrongStatus && t.status == ChildTransferComplete
 			})},
 		{name: "failed-delete-still-removes", breaks: "REQ-STA-02",
 			desc: "reports the delete of a non-deletable task as failed, but removes the task",
@@ -687,6 +740,23 @@ func mutants() []mutant {
 				}
 				m["results"], m["count"] = kept, len(kept)
 			})},
+		{name: "duplicates-all-failed", breaks: "REQ-STA-11",
+			desc: "answers a batch with a repeated job_id 202 with every entry failed, acting on none",
+			wire: func(s *Server, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					body := readAll(r)
+					jobs, p := validateBatch(s, r, body)
+					if p != nil || s.authenticate(r, body) != nil || !hasDuplicate(jobs) {
+						next.ServeHTTP(w, r)
+						return
+					}
+					out := BatchDeleteJobResp{Count: len(jobs)}
+					for _, j := range jobs {
+						out.Results = append(out.Results, encodeResult(j.JobID, fail(msgDuplicate), languageOf(r)))
+					}
+					writeJSON(w, http.StatusAccepted, out)
+				})
+			}},
 		{name: "terminate-deletes-running-task", breaks: "REQ-STA-12",
 			desc: "terminate of a running task removes the task instead of stopping it",
 			rules: afterApply(func(p *project, _ *task, job DeleteJobReq, d decision) {
@@ -721,6 +791,33 @@ func (s *Server) forgedToken() string {
 		return s.cfg.Tokens[0]
 	}
 	return "forged-by-a-mutant"
+}
+
+// jobIDFirst matches an item object whose first key is job_id.
+var jobIDFirst = regexp.MustCompile(`\{\s*"job_id"`)
+
+// rejectBody answers 400 "not JSON" to a body that bad says it cannot read.
+func rejectBody(bad func(body []byte) bool) func(*Server, http.Handler) http.Handler {
+	return func(_ *Server, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if bad(readAll(r)) {
+				writeProblem(w, languageOf(r), newProblem(http.StatusBadRequest, msgNotJSON))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func hasDuplicate(jobs []DeleteJobReq) bool {
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		if seen[j.JobID] {
+			return true
+		}
+		seen[j.JobID] = true
+	}
+	return false
 }
 
 // Rule helpers.
