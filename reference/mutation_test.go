@@ -234,8 +234,11 @@ func killMatrix(runs []mutantRun) string {
 	b.WriteString("| mutant | breaks | what it does wrong | killed by |\n|---|---|---|---|\n")
 	for _, r := range sorted {
 		by := "**survives**"
-		if len(r.killers) > 0 {
-			by = strings.Join(r.killers, ", ")
+		if n := len(r.killers); n > 0 {
+			by = strings.Join(r.killers[:min(n, 4)], ", ")
+			if n > 4 {
+				by += fmt.Sprintf(" (+%d more)", n-4)
+			}
 			killed++
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.m.name, r.m.breaks, strings.ReplaceAll(r.m.desc, "|", "\\|"), by)
