@@ -170,10 +170,9 @@ func str(m map[string]any, k string) string {
 // expect checks the case's own expectations for the chosen outcome.
 func (j *judge) expect(o *Outcome, doc answer) {
 	e := o.Expect
-	req := e.Requirement
-	if req == "" {
-		req = j.primary()
-	}
+	// expect.requirement is what a wrong status breaks; the body's
+	// expectations rest on the case's own requirement (or the choice's).
+	req := j.primary()
 	if o.Choice != "" {
 		req, _, _ = strings.Cut(o.Choice, "=")
 	}
