@@ -49,9 +49,9 @@ func (s Source) String() string {
 	case "profile":
 		return "profile decision: " + s.Reason
 	case "related":
-		return fmt.Sprintf("%s: %q", s.Section, s.Quote)
+		return fmt.Sprintf("%s: “%s”", s.Section, s.Quote)
 	}
-	return fmt.Sprintf("drs_03_0113, %s: %q", s.Section, s.Quote)
+	return fmt.Sprintf("drs_03_0113, %s: “%s”", s.Section, s.Quote)
 }
 
 // Requirement is one entry of the catalogue.

@@ -107,8 +107,8 @@ func TestSourceString(t *testing.T) {
 		assert.Equal(t, tc.want, tc.src.String())
 	}
 	for _, tc := range []testCase{
-		{"page", conformance.Source{Document: "drs_03_0113", Section: "Constraints", Quote: "stop the task first"}, `drs_03_0113, Constraints: "stop the task first"`},
-		{"related", conformance.Source{Document: "related", Section: "Error Codes (drs_05_0004)", Quote: "DRS.M05004"}, `Error Codes (drs_05_0004): "DRS.M05004"`},
+		{"page", conformance.Source{Document: "drs_03_0113", Section: "Constraints", Quote: "stop the task first"}, `drs_03_0113, Constraints: “stop the task first”`},
+		{"related", conformance.Source{Document: "related", Section: "Error Codes (drs_05_0004)", Quote: "DRS.M05004"}, `Error Codes (drs_05_0004): “DRS.M05004”`},
 		{"profile", conformance.Source{Document: "profile", Reason: "the page is silent"}, "profile decision: the page is silent"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
