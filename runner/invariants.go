@@ -17,7 +17,7 @@ func (j *judge) invariants(doc answer) {
 	raw, _ := doc["results"].([]any)
 	results := doc.results()
 	if n, ok := doc["count"].(json.Number); ok && raw != nil {
-		if n.String() != fmt.Sprint(len(raw)) {
+		if !numberIs(n, len(raw)) {
 			j.find("REQ-RES-01", LayerInvariant, fmt.Sprintf("count = number of results (%d)", len(raw)), "count "+n.String(), "/count")
 		}
 	}
@@ -96,4 +96,10 @@ func list(ids []string) string {
 		return "none"
 	}
 	return "[" + strings.Join(ids, ", ") + "]"
+}
+
+// numberIs reports whether a JSON number equals n (1 and 1.0 are the same number).
+func numberIs(num json.Number, n int) bool {
+	f, err := num.Float64()
+	return err == nil && f == float64(n)
 }

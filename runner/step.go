@@ -182,7 +182,7 @@ func (j *judge) expect(o *Outcome, doc answer) {
 		}
 	}
 	if e.Count != nil && doc != nil {
-		if got, ok := doc["count"].(json.Number); !ok || got.String() != fmt.Sprint(*e.Count) {
+		if got, ok := doc["count"].(json.Number); !ok || !numberIs(got, *e.Count) {
 			j.find(req, LayerExpect, fmt.Sprintf("count %d", *e.Count), fmt.Sprintf("count %v", doc["count"]), "/count")
 		}
 	}
