@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"time"
@@ -92,36 +90,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
 		return exitUsage
 	}
-	srv := &http.Server{
-		Handler:           p,
-		ReadHeaderTimeout: serveReadHeaderTimeout,
-		ReadTimeout:       serveReadTimeout,
-		WriteTimeout:      max(serveWriteTimeout, *timeout+proxyWriteSlack),
-		IdleTimeout:       serveIdleTimeout,
-		MaxHeaderBytes:    serveMaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil), slog.LevelWarn),
-	}
+	srv := newHTTPServer(p, max(serveWriteTimeout, *timeout+proxyWriteSlack), slog.NewTextHandler(stderr, nil))
 	fmt.Fprintf(stdout, "drsconform proxy: listening on http://%s, forwarding to %s\n", ln.Addr(), up.Redacted())
-
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	code := exitConformant
-	select {
-	case err := <-served:
-		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		code = exitServeFailed
-	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(shutdownCtx); err != nil {
-			fmt.Fprintf(stderr, "drsconform proxy: shutdown: %v\n", err)
-			code = exitServeFailed
-		}
-		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-			code = exitServeFailed
-		}
-	}
+	code := serveUntilDone(ctx, "proxy", srv, ln, stderr)
 
 	sum := p.Summary()
 	sum.WriteText(stdout)

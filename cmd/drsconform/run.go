@@ -176,10 +176,8 @@ func startEmbeddedReference() (url, token string, stop func(), err error) {
 	if err != nil {
 		return "", "", nil, err
 	}
-	srv := &http.Server{
-		Handler:           reference.New(reference.Config{Tokens: []string{token}, Logger: slog.New(slog.DiscardHandler)}).Handler(),
-		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
-	}
+	srv := newHTTPServer(reference.New(reference.Config{Tokens: []string{token}, Logger: slog.New(slog.DiscardHandler)}).Handler(),
+		serveWriteTimeout, slog.DiscardHandler)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fmt.Fprintf(os.Stderr, "drsconform run: embedded reference: %v\n", err)

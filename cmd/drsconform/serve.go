@@ -2,32 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/drsconform/drsconform/reference"
 )
-
-// Timeouts and limits of the HTTP server of `drsconform serve`.
-const (
-	serveReadHeaderTimeout = 10 * time.Second
-	serveReadTimeout       = 30 * time.Second
-	serveWriteTimeout      = 60 * time.Second
-	serveIdleTimeout       = 2 * time.Minute
-	serveMaxHeaderBytes    = 64 << 10
-	serveShutdownTimeout   = 10 * time.Second
-)
-
-// exitServeFailed: the server stopped on an error after it started.
-const exitServeFailed = 1
 
 // tokenList is a repeatable flag that also takes comma-separated lists.
 type tokenList []string
@@ -129,34 +113,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
 		return exitUsage
 	}
-	srv := &http.Server{
-		Handler:           reference.New(cfg).Handler(),
-		ReadHeaderTimeout: serveReadHeaderTimeout,
-		ReadTimeout:       serveReadTimeout,
-		WriteTimeout:      serveWriteTimeout,
-		IdleTimeout:       serveIdleTimeout,
-		MaxHeaderBytes:    serveMaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(reference.New(cfg).Handler(), serveWriteTimeout, cfg.Logger.Handler())
 	fmt.Fprintf(stdout, "drsconform serve: listening on http://%s\n", ln.Addr())
-
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
-		return exitServeFailed
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		fmt.Fprintf(stderr, "drsconform serve: shutdown: %v\n", err)
-		return exitServeFailed
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
-		return exitServeFailed
+	if code := serveUntilDone(ctx, "serve", srv, ln, stderr); code != exitConformant {
+		return code
 	}
 	fmt.Fprintln(stderr, "drsconform serve: stopped")
 	return exitConformant

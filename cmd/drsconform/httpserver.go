@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Timeouts and limits of the HTTP servers of `drsconform serve` and `proxy`.
+const (
+	serveReadHeaderTimeout = 10 * time.Second
+	serveReadTimeout       = 30 * time.Second
+	serveWriteTimeout      = 60 * time.Second
+	serveIdleTimeout       = 2 * time.Minute
+	serveMaxHeaderBytes    = 64 << 10
+	serveShutdownTimeout   = 10 * time.Second
+)
+
+// exitServeFailed: the server stopped on an error after it started.
+const exitServeFailed = 1
+
+// newHTTPServer is a server with the timeouts and limits above; its own
+// errors go to logs at warning level.
+func newHTTPServer(h http.Handler, writeTimeout time.Duration, logs slog.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: serveReadHeaderTimeout,
+		ReadTimeout:       serveReadTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       serveIdleTimeout,
+		MaxHeaderBytes:    serveMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logs, slog.LevelWarn),
+	}
+}
+
+// serveUntilDone serves on ln until ctx ends (SIGINT/SIGTERM), then shuts
+// down gracefully. It returns exitConformant after a clean stop and
+// exitServeFailed when the server failed or could not drain in time.
+func serveUntilDone(ctx context.Context, name string, srv *http.Server, ln net.Listener, stderr io.Writer) int {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		fmt.Fprintf(stderr, "drsconform %s: %v\n", name, err)
+		return exitServeFailed
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
+	defer cancel()
+	code := exitConformant
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		fmt.Fprintf(stderr, "drsconform %s: shutdown: %v\n", name, err)
+		code = exitServeFailed
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "drsconform %s: %v\n", name, err)
+		code = exitServeFailed
+	}
+	return code
+}
