@@ -152,3 +152,27 @@ func parseBaseURL(flag, raw string) (string, error) {
 	u.RawQuery, u.Fragment = "", ""
 	return strings.TrimRight(u.String(), "/"), nil
 }
+
+// settings records what shaped the run, for the report (never a credential).
+func (c Config) settings() map[string]string {
+	m := map[string]string{
+		"other_project_id": c.OtherProjectID,
+		"parallel":         fmt.Sprint(c.Parallel),
+		"timeout":          c.Timeout.String(),
+		"settle_timeout":   c.SettleTimeout.String(),
+		"max_body":         fmt.Sprint(c.MaxBody),
+		"token":            "none",
+	}
+	if c.Token != "" {
+		m["token"] = Redacted
+	}
+	for k, v := range map[string][]string{"tags": c.Filter.Tags, "exclude_tags": c.Filter.ExcludeTags, "requirements": c.Filter.Requirements} {
+		if len(v) > 0 {
+			m[k] = strings.Join(v, ",")
+		}
+	}
+	if c.Filter.Match != "" {
+		m["cases_match"] = c.Filter.Match
+	}
+	return m
+}

@@ -146,8 +146,8 @@ type Report struct {
 	Summary       Summary             `json:"summary"`
 	Cases         []CaseResult        `json:"cases"`
 	Requirements  []RequirementResult `json:"requirements"`
-	Configuration map[string]string   `json:"configuration,omitempty"`
-	CaseFiles     []CaseFile          `json:"case_files,omitempty"` // the case files loaded, for the results bundle
+	Configuration map[string]string   `json:"configuration,omitempty"` // the run's settings (parallel, timeouts, filters)
+	CaseFiles     []CaseFile          `json:"case_files,omitempty"`    // the case files loaded, for the results bundle
 }
 
 // CaseFile names a case file a run loaded and the SHA-256 of its bytes.

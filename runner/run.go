@@ -66,7 +66,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := &Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
 		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,
-		StartedAt: cfg.Now().UTC(), Cases: make([]CaseResult, len(all))}
+		StartedAt: cfg.Now().UTC(), Cases: make([]CaseResult, len(all)), Configuration: cfg.settings()}
 
 	var (
 		wg   sync.WaitGroup
