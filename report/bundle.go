@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -134,7 +135,7 @@ func writeManifest(dir string, r *runner.Report, files []string) (string, error)
 	raw = append(raw, '\n')
 	raw = bytes.Replace(raw, []byte(`"manifest_sha256": "`+zeroDigest+`"`), []byte(`"manifest_sha256": "`+sha(raw)+`"`), 1)
 	p := filepath.Join(dir, ManifestFile)
-	return p, writeFile(p, func(w writer) error { _, err := w.Write(raw); return err })
+	return p, WriteFile(p, func(w io.Writer) error { _, err := w.Write(raw); return err })
 }
 
 // BundleMismatch is a file of a bundle that is not what it should be.

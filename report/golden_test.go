@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,9 +26,9 @@ func TestGolden(t *testing.T) {
 	type testCase struct {
 		name   string
 		golden string
-		write  func(w writer, r *runner.Report) error
+		write  func(w io.Writer, r *runner.Report) error
 	}
-	coverageJSON := func(w writer, r *runner.Report) error {
+	coverageJSON := func(w io.Writer, r *runner.Report) error {
 		cov, err := ComputeCoverage(r)
 		if err != nil {
 			return err

@@ -7,8 +7,6 @@ import (
 	"github.com/drsconform/drsconform/runner"
 )
 
-type writer = io.Writer
-
 // JSON writes report.json: the fields of DESIGN.md, and per case its
 // findings and evidence (already redacted by the runner).
 func JSON(w io.Writer, r *runner.Report) error {

@@ -6,6 +6,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -16,7 +17,7 @@ import (
 type Format struct {
 	Name  string // json, junit, md, html
 	File  string // its file name in a report directory
-	Write func(w writer, r *runner.Report) error
+	Write func(w io.Writer, r *runner.Report) error
 }
 
 // Formats lists every format --report-dir writes, in the order written.
@@ -50,7 +51,7 @@ func WriteDir(dir string, r *runner.Report) ([]string, error) {
 	var paths, names []string
 	for _, f := range Formats() {
 		p := filepath.Join(dir, f.File)
-		if err := writeFile(p, func(w writer) error { return f.Write(w, r) }); err != nil {
+		if err := WriteFile(p, func(w io.Writer) error { return f.Write(w, r) }); err != nil {
 			return paths, fmt.Errorf("%s: %w", p, err)
 		}
 		paths, names = append(paths, p), append(names, f.File)
@@ -62,7 +63,9 @@ func WriteDir(dir string, r *runner.Report) ([]string, error) {
 	return append(paths, p), nil
 }
 
-func writeFile(path string, write func(w writer) error) error {
+// WriteFile writes path whole or not at all: write fills a temporary file
+// beside it, which is then renamed into place (mode 0644: reports are for sharing).
+func WriteFile(path string, write func(w io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/drsconform/drsconform/report"
 )
@@ -56,21 +55,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitConformant
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
-	if err != nil {
-		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-		return exitUsage
-	}
-	defer os.Remove(tmp.Name())
-	if err := f.Write(tmp, rep); err != nil {
-		tmp.Close()
-		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-		return exitUsage
-	}
-	if err := tmp.Close(); err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := report.WriteFile(*out, func(w io.Writer) error { return f.Write(w, rep) }); err != nil {
 		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
 		return exitUsage
 	}
