@@ -50,6 +50,15 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("configuration: %v", err)
 	}
+	var all []*runner.Case
+	for _, f := range files {
+		all = append(all, f.Cases...)
+	}
+	// One plain message for a target that is down or refuses the
+	// credentials, instead of the same failure in every subtest.
+	if _, err := session.Preflight(context.Background(), all); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range files {
 		for _, c := range f.Cases {
 			t.Run(c.ID, func(t *testing.T) {

@@ -256,8 +256,18 @@ func overall(r *runner.Report) string {
 		return "non-conformant: a MUST is broken"
 	case runner.Error:
 		return "not judged: the suite could not judge some cases"
+	case runner.Incomplete:
+		return "incomplete: nothing failed, but a selected MUST was never judged (its cases were skipped or errored)"
 	}
 	return string(r.Verdict)
+}
+
+// scope says what the verdict covers: the whole catalogue, or a partial run.
+func scope(r *runner.Report) string {
+	if d := r.Selection.Describe(); d != "" {
+		return d + "; the verdict covers only these"
+	}
+	return ""
 }
 
 // requirementCounts tallies requirements by verdict.

@@ -46,6 +46,7 @@ func cspHash(s string) string {
 type htmlPage struct {
 	R         *runner.Report
 	Overall   string
+	Scope     string // "partial run: …", or "" for a full run
 	Date      string
 	Duration  string
 	CSP       string
@@ -83,7 +84,7 @@ func HTML(w io.Writer, r *runner.Report) error {
 	if err != nil {
 		return err
 	}
-	p := htmlPage{R: r, Overall: overall(r), Date: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+	p := htmlPage{R: r, Overall: overall(r), Scope: scope(r), Date: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Duration: r.FinishedAt.Sub(r.StartedAt).Round(1e6).String(),
 		CSP: fmt.Sprintf("default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'",
 			cspHash(pageCSS), cspHash(pageJS)),

@@ -20,6 +20,20 @@ func Markdown(w io.Writer, r *runner.Report) error {
 	fmt.Fprintf(&b, "Suite %s against %s; spec SHA-256 %s; run %s (exit %d).\n\n",
 		code(r.SuiteVersion), code(r.Target), code(r.SpecSHA256), r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.ExitCode)
 
+	if sc := scope(r); sc != "" {
+		fmt.Fprintf(&b, "**%s.**\n\n", mdText(sc))
+	}
+	if len(r.Unjudged) > 0 {
+		b.WriteString("### Not judged\n\nNo case passed or failed these selected requirements:\n\n")
+		for _, u := range r.Unjudged {
+			note := ""
+			if !u.Fatal {
+				note = ", reported only (fatal with --strict)"
+			}
+			fmt.Fprintf(&b, "- %s (%s%s): %s\n", u.ID, u.Level, note, mdText(strings.Join(u.Reasons, "; ")))
+		}
+		b.WriteString("\n")
+	}
 	cc, rc := caseCounts(r), requirementCounts(r)
 	b.WriteString("| verdict | cases | requirements |\n|---|---:|---:|\n")
 	for _, v := range verdictOrder {

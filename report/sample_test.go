@@ -89,5 +89,11 @@ func sampleReport() *runner.Report {
 		FixturesURL: "http://127.0.0.1:8080/_conformance", ProjectID: "p1", StartedAt: start, FinishedAt: start.Add(31 * time.Second),
 		Verdict: runner.Fail, ExitCode: runner.ExitNonConformant,
 		Summary: runner.Summary{Total: 6, Passed: 2, Failed: 1, Warned: 1, Skipped: 1, Errored: 1},
-		Cases:   cases, Requirements: reqs}
+		Cases:   cases, Requirements: reqs,
+		Selection: &runner.Selection{Partial: true, Tags: []string{"delete", "lifecycle"}, CasesSelected: 6, CasesTotal: 166,
+			Requirements: []string{"REQ-HTTP-01", "REQ-HDR-05", "REQ-STA-01", "REQ-STA-02", "REQ-STA-04", "REQ-STA-05", "REQ-STA-11"}, RequirementsTotal: 37},
+		Unjudged: []runner.Unjudged{{ID: "REQ-STA-04", Level: conformance.MUST, Fatal: true,
+			Reasons: []string{"could not judge: fixture harness: GET answered 500 (1 case)"}}},
+		Preflight: []runner.PreflightCheck{{Name: "target", OK: true, Detail: "DELETE " + sampleURL + " answered 202"},
+			{Name: "credentials", OK: true, Detail: "accepted"}, {Name: "harness", OK: true, Detail: "made a task in CREATE_FAILED and read it back"}}}
 }

@@ -14,9 +14,12 @@ import (
 func Summary(w io.Writer, r *runner.Report) {
 	s := r.Summary
 	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, r.Target)
+	if d := r.Selection.Describe(); d != "" {
+		fmt.Fprintln(w, d)
+	}
 	filtered := 0
 	for _, c := range r.Cases {
-		if c.Verdict == runner.Skip && len(c.Messages) > 0 && strings.HasPrefix(c.Messages[0], "filtered out") {
+		if c.FilteredOut {
 			filtered++
 		}
 	}
@@ -37,7 +40,7 @@ func Summary(w io.Writer, r *runner.Report) {
 			fmt.Fprintf(w, "  %s (%s): the target chose %s\n", req.ID, req.Level, strings.Join(req.Choices, ", "))
 		}
 	}
-	for _, v := range []runner.Verdict{runner.Fail, runner.Warn, runner.Error} {
+	for _, v := range []runner.Verdict{runner.Fail, runner.Warn} {
 		first := true
 		for _, c := range r.Cases {
 			if c.Verdict != v {
@@ -56,7 +59,69 @@ func Summary(w io.Writer, r *runner.Report) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\nverdict: %s (exit %d)\n", strings.ToUpper(string(r.Verdict)), r.ExitCode)
+	errorGroups(w, r)
+	if len(r.Unjudged) > 0 {
+		fmt.Fprintf(w, "\nNOT JUDGED (no case passed or failed them):\n")
+		for _, u := range r.Unjudged {
+			note := ""
+			if !u.Fatal {
+				note = ", reported only (fatal with --strict)"
+			}
+			fmt.Fprintf(w, "  %s (%s%s)\n", u.ID, u.Level, note)
+			for _, reason := range u.Reasons {
+				fmt.Fprintf(w, "    - %s\n", reason)
+			}
+		}
+	}
+	partial := ""
+	if r.Selection != nil && r.Selection.Partial {
+		partial = ", partial run"
+	}
+	fmt.Fprintf(w, "\nverdict: %s (exit %d%s)\n", strings.ToUpper(string(r.Verdict)), r.ExitCode, partial)
+}
+
+// errorGroups lists the cases the suite could not judge, with identical
+// reasons collapsed into one line and a count: a target that went away
+// mid-run says so once, not once per case.
+func errorGroups(w io.Writer, r *runner.Report) {
+	type group struct {
+		reason string
+		ids    []string
+	}
+	var groups []*group
+	index := map[string]*group{}
+	for _, c := range r.Cases {
+		if c.Verdict != runner.Error {
+			continue
+		}
+		reason := "(no reason given)"
+		if len(c.Messages) > 0 {
+			reason = c.Messages[0]
+		}
+		g := index[reason]
+		if g == nil {
+			g = &group{reason: reason}
+			index[reason] = g
+			groups = append(groups, g)
+		}
+		g.ids = append(g.ids, c.ID)
+	}
+	if len(groups) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nERROR (the suite could not judge):\n")
+	for _, g := range groups {
+		if len(g.ids) == 1 {
+			fmt.Fprintf(w, "  %s: %s\n", g.ids[0], g.reason)
+			continue
+		}
+		shown := g.ids
+		more := ""
+		if len(shown) > 5 {
+			shown, more = shown[:5], fmt.Sprintf(", … %d more", len(g.ids)-5)
+		}
+		fmt.Fprintf(w, "  %d cases: %s\n    (%s%s)\n", len(g.ids), g.reason, strings.Join(shown, ", "), more)
+	}
 }
 
 // failingCurl is the curl command of the step that produced the first finding.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 	"time"
 )
@@ -41,55 +40,6 @@ type Config struct {
 	Progress func(done, total int, r CaseResult)
 	// Now is the clock (tests make reports deterministic with it).
 	Now func() time.Time
-}
-
-// Filter selects cases. A case must carry one of Tags (if any), none of
-// ExcludeTags, test one of Requirements (if any) and match the glob Match.
-type Filter struct {
-	Tags         []string
-	ExcludeTags  []string
-	Requirements []string
-	Match        string
-}
-
-// skipReason says why f leaves c out, or "" when c is in.
-func (f Filter) skipReason(c *Case) string {
-	if len(f.Tags) > 0 && !anyIn(c.Tags, f.Tags) {
-		return "filtered out: no tag of --tags " + strings.Join(f.Tags, ",")
-	}
-	if anyIn(c.Tags, f.ExcludeTags) {
-		return "filtered out by --exclude-tags " + strings.Join(f.ExcludeTags, ",")
-	}
-	if len(f.Requirements) > 0 && !anyIn(c.Requirements, f.Requirements) {
-		return "filtered out: tests none of --requirements " + strings.Join(f.Requirements, ",")
-	}
-	if f.Match != "" {
-		if ok, _ := path.Match(f.Match, c.ID); !ok {
-			return "filtered out: id does not match --cases-match " + f.Match
-		}
-	}
-	return ""
-}
-
-// Validate checks the filter's glob.
-func (f Filter) Validate() error {
-	if f.Match != "" {
-		if _, err := path.Match(f.Match, ""); err != nil {
-			return fmt.Errorf("--cases-match %q: %v", f.Match, err)
-		}
-	}
-	return nil
-}
-
-func anyIn(have, want []string) bool {
-	for _, w := range want {
-		for _, h := range have {
-			if strings.EqualFold(h, w) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // withDefaults fills in defaults and checks the URLs.
@@ -166,13 +116,10 @@ func (c Config) settings() map[string]string {
 	if c.Token != "" {
 		m["token"] = Redacted
 	}
-	for k, v := range map[string][]string{"tags": c.Filter.Tags, "exclude_tags": c.Filter.ExcludeTags, "requirements": c.Filter.Requirements} {
+	for k, v := range map[string][]string{"tags": c.Filter.Tags, "exclude_tags": c.Filter.ExcludeTags, "requirements": c.Filter.Requirements, "cases_match": c.Filter.Match} {
 		if len(v) > 0 {
 			m[k] = strings.Join(v, ",")
 		}
-	}
-	if c.Filter.Match != "" {
-		m["cases_match"] = c.Filter.Match
 	}
 	return m
 }

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +20,9 @@ const (
 	Skip     Verdict = "skip"  // filtered out, or not applicable (the reason says which)
 	Error    Verdict = "error" // the suite could not judge
 	Untested Verdict = "untested"
+	// Incomplete is a run verdict only: nothing failed, but a selected MUST
+	// (any selected requirement with --strict) has no passing case.
+	Incomplete Verdict = "incomplete"
 )
 
 // rank orders verdicts for roll-ups: fail > warn > error > pass > skip > untested.
@@ -100,6 +105,9 @@ type CaseResult struct {
 	Requirements []string   `json:"requirements"`
 	Tags         []string   `json:"tags,omitempty"`
 	Messages     []string   `json:"messages"`
+	// FilteredOut: the run's filter left the case out (a skip by choice, not
+	// because it could not apply).
+	FilteredOut bool `json:"filtered_out,omitempty"`
 	Choices      []string   `json:"choices,omitempty"` // "REQ-STA-11=rejected-400": allowed outcomes the target chose
 	Findings     []Finding  `json:"findings,omitempty"`
 	Evidence     []Exchange `json:"evidence,omitempty"`
@@ -141,8 +149,16 @@ type Report struct {
 	Strict        bool                `json:"strict"`
 	StartedAt     time.Time           `json:"started_at"`
 	FinishedAt    time.Time           `json:"finished_at"`
-	Verdict       Verdict             `json:"verdict"` // pass, warn, fail or error: the run as a whole
+	Verdict       Verdict             `json:"verdict"` // pass, warn, fail, error or incomplete: the run as a whole
 	ExitCode      int                 `json:"exit_code"`
+	// Complete is true only for a run of the whole selection of cases in
+	// which every requirement they test was judged (no partial run, nothing
+	// unjudged, no error).
+	Complete  bool       `json:"complete"`
+	Selection *Selection `json:"selection,omitempty"`
+	// Unjudged lists the selected requirements no case passed, with why.
+	Unjudged  []Unjudged       `json:"unjudged,omitempty"`
+	Preflight []PreflightCheck `json:"preflight,omitempty"`
 	Summary       Summary             `json:"summary"`
 	Cases         []CaseResult        `json:"cases"`
 	Requirements  []RequirementResult `json:"requirements"`
@@ -187,6 +203,18 @@ const (
 	ExitCannotJudge   = 3
 )
 
+// Unjudged is a selected requirement that no case judged: all its cases were
+// skipped or errored. Reasons are the distinct skip and error messages of
+// its cases, each with how many cases gave it.
+type Unjudged struct {
+	ID    string            `json:"id"`
+	Level conformance.Level `json:"level"`
+	// Fatal: the run is INCOMPLETE because of it (a MUST, or any level with
+	// --strict).
+	Fatal   bool     `json:"fatal"`
+	Reasons []string `json:"reasons"`
+}
+
 // finish computes the summary, the requirement roll-up, the overall verdict
 // and the exit code from the case results.
 func (r *Report) finish(cat *conformance.Catalogue) {
@@ -206,11 +234,16 @@ func (r *Report) finish(cat *conformance.Catalogue) {
 		}
 	}
 	r.Requirements = rollUp(cat, r.Cases)
+	r.Unjudged = unjudged(r.Requirements, r.Cases, r.Selection, r.Strict)
+	fatal := slices.ContainsFunc(r.Unjudged, func(u Unjudged) bool { return u.Fatal })
+	r.Complete = (r.Selection == nil || !r.Selection.Partial) && len(r.Unjudged) == 0 && r.Summary.Errored == 0
 	switch {
 	case r.Summary.Failed > 0:
 		r.Verdict, r.ExitCode = Fail, ExitNonConformant
 	case r.Summary.Warned > 0 && r.Strict:
 		r.Verdict, r.ExitCode = Warn, ExitNonConformant
+	case fatal:
+		r.Verdict, r.ExitCode = Incomplete, ExitCannotJudge
 	case r.Summary.Errored > 0:
 		r.Verdict, r.ExitCode = Error, ExitCannotJudge
 	case r.Summary.Warned > 0:
@@ -218,6 +251,65 @@ func (r *Report) finish(cat *conformance.Catalogue) {
 	default:
 		r.Verdict, r.ExitCode = Pass, ExitConformant
 	}
+}
+
+// unjudged lists the selected requirements (all that the cases test, for a
+// report without a selection) for which no case passed, failed or warned.
+func unjudged(reqs []RequirementResult, cases []CaseResult, sel *Selection, strict bool) []Unjudged {
+	byID := map[string]CaseResult{}
+	for _, c := range cases {
+		byID[c.ID] = c
+	}
+	var out []Unjudged
+	for _, rr := range reqs {
+		if sel != nil && !slices.Contains(sel.Requirements, rr.ID) {
+			continue
+		}
+		if sel == nil && len(rr.Cases) == 0 {
+			continue
+		}
+		judged := false
+		counts := map[string]int{}
+		var order []string
+		for _, id := range rr.Cases {
+			c := byID[id]
+			switch v := caseVerdictFor(c, rr.ID); v {
+			case Pass, Fail, Warn:
+				judged = true
+			default:
+				if v == Skip && c.FilteredOut {
+					continue
+				}
+				reason := string(v) + ": (no reason given)"
+				if len(c.Messages) > 0 {
+					reason = c.Messages[0]
+				}
+				if counts[reason] == 0 {
+					order = append(order, reason)
+				}
+				counts[reason]++
+			}
+		}
+		if judged {
+			continue
+		}
+		u := Unjudged{ID: rr.ID, Level: rr.Level, Fatal: rr.Level == conformance.MUST || strict, Reasons: []string{}}
+		if len(order) == 0 {
+			u.Reasons = append(u.Reasons, "no selected case tests it")
+		}
+		for _, reason := range order {
+			u.Reasons = append(u.Reasons, fmt.Sprintf("%s (%s)", reason, plural(counts[reason], "case")))
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // rollUp gives each requirement of the catalogue the worst verdict of the

@@ -50,9 +50,16 @@ func (s *Session) Play(ctx context.Context, c *Case) CaseResult { return s.p.pla
 // Redactor returns the redactor of the session's credentials.
 func (s *Session) Redactor() *Redactor { return s.p.redact }
 
+// Preflight probes the target, the credentials and (when a case of sel needs
+// fixtures) the harness before any case is played; see preflight.
+func (s *Session) Preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, error) {
+	return s.p.preflight(ctx, sel)
+}
+
 // Run plays the selected cases of cfg.Files against cfg.Target and returns the
-// report. It returns an error only when it cannot start (bad configuration);
-// everything that happens to a case is in its CaseResult.
+// report. It returns an error only when it cannot start: bad configuration or
+// a selection that matches nothing (*UsageError), or a failed preflight
+// (*PreflightError). Everything that happens to a case is in its CaseResult.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	s, err := NewSession(cfg)
 	if err != nil {
@@ -64,9 +71,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, f := range cfg.Files {
 		all = append(all, f.Cases...)
 	}
+	sel, selection, err := cfg.Filter.Select(all, cat)
+	if err != nil {
+		return nil, err
+	}
 	rep := &Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
 		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,
-		StartedAt: cfg.Now().UTC(), Cases: make([]CaseResult, len(all)), Configuration: cfg.settings()}
+		StartedAt: cfg.Now().UTC(), Cases: make([]CaseResult, len(all)), Configuration: cfg.settings(),
+		Selection: selection}
+	if rep.Preflight, err = p.preflight(ctx, sel); err != nil {
+		return nil, err
+	}
 
 	var (
 		wg   sync.WaitGroup
@@ -85,7 +100,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	for i, c := range all {
 		if reason := cfg.Filter.skipReason(c); reason != "" {
-			report(i, skipped(c, reason))
+			r := skipped(c, reason)
+			r.FilteredOut = true
+			report(i, r)
 			continue
 		}
 		wg.Add(1)

@@ -65,14 +65,31 @@ func play(t *testing.T, target string, match string, mutate func(*runner.Config)
 	t.Helper()
 	files, err := runner.LoadEmbeddedCases()
 	require.NoError(t, err)
-	cfg := runner.Config{Target: target, Token: testToken, Files: files, Filter: runner.Filter{Match: match},
+	cfg := runner.Config{Target: target, Token: testToken, Files: files,
 		Timeout: 2 * time.Second, SettleTimeout: 2 * time.Second, Parallel: 4}
+	if match != "" {
+		cfg.Filter.Match = []string{match}
+	}
 	if mutate != nil {
 		mutate(&cfg)
 	}
 	rep, err := runner.Run(context.Background(), cfg)
 	require.NoError(t, err)
 	return rep
+}
+
+// afterPreflight lets the preflight's requests (the credentials probe to the
+// API, the harness's make and read-back) through to next, and sends every
+// later one to fault: a target or harness that breaks in the middle of a run.
+func afterPreflight(n int32, fault http.HandlerFunc, next http.Handler) http.HandlerFunc {
+	var seen atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request) {
+		if seen.Add(1) <= n {
+			next.ServeHTTP(w, r)
+			return
+		}
+		fault(w, r)
+	}
 }
 
 func caseResult(t *testing.T, rep *runner.Report, id string) runner.CaseResult {
@@ -120,9 +137,15 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 		exit        int
 		requirement string // a finding on it must exist
 		message     string // a message of the case must contain it
+		// healthyFirst requests are answered well before the fault starts.
+		healthyFirst int32
 	}
 	run := func(t *testing.T, tc testCase) {
-		srv := httptest.NewServer(faulty(tc.fault))
+		ok := faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) })
+		broken := faulty(tc.fault)
+		// The API probe of the preflight meets the fault too, unless the
+		// fault only starts once the run is under way.
+		srv := httptest.NewServer(afterPreflight(tc.healthyFirst, broken.ServeHTTP, ok))
 		t.Cleanup(srv.Close)
 		rep := play(t, srv.URL, tc.caseID, nil)
 		c := caseResult(t, rep, tc.caseID)
@@ -238,7 +261,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 				}
 			},
 			caseID: "delete.create-failed", verdict: runner.Error, exit: runner.ExitCannotJudge,
-			message: "no answer from",
+			message: "no answer from", healthyFirst: 3,
 		},
 	}
 	for _, tc := range tests {
@@ -272,17 +295,20 @@ func TestRunnerNeverFollowsARedirectWithTheToken(t *testing.T) {
 	assert.Zero(t, leaked.Load(), "the token reached another host")
 }
 
-func TestRunnerReportsAnUnreachableTargetAsError(t *testing.T) {
+func TestRunnerStopsBeforeAnyCaseWhenTheTargetIsDown(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close()) // nothing listens there now
-	rep := play(t, "http://"+addr, "delete.create-failed", nil)
-	c := caseResult(t, rep, "delete.create-failed")
-	assert.Equal(t, runner.Error, c.Verdict)
-	assert.Equal(t, runner.ExitCannotJudge, rep.ExitCode)
-	assert.Contains(t, strings.Join(c.Messages, "\n"), "connection refused by "+addr)
+	files, err := runner.LoadEmbeddedCases()
+	require.NoError(t, err)
+	_, err = runner.Run(context.Background(), runner.Config{Target: "http://" + addr, Token: testToken, Files: files})
+	var pre *runner.PreflightError
+	require.ErrorAs(t, err, &pre)
+	assert.Equal(t, "target", pre.Check)
+	assert.Equal(t, runner.ExitCannotJudge, pre.Exit)
+	assert.Contains(t, pre.Msg, "connection refused by "+addr)
 }
 
 func TestRunnerSortsHarnessProblemsFromTargetFaults(t *testing.T) {
@@ -295,9 +321,12 @@ func TestRunnerSortsHarnessProblemsFromTargetFaults(t *testing.T) {
 	}
 	run := func(t *testing.T, tc testCase) {
 		ref := faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) })
+		// The harness works for the preflight (one make, one read-back),
+		// then breaks.
+		harness := afterPreflight(2, tc.harness, ref)
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, "/_conformance/") {
-				tc.harness(w, r)
+				harness(w, r)
 				return
 			}
 			ref.ServeHTTP(w, r)

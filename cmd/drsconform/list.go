@@ -16,11 +16,20 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	casesDir := fs.String("cases", "", "directory of case files instead of the embedded ones")
-	reqs := fs.Bool("requirements", false, "print the traceability table: requirement, level, source, cases")
+	traceability := fs.Bool("traceability", false, "print the traceability table: requirement, level, source, cases")
+	var f filterFlags
+	registerFilterFlags(fs, &f)
+	// --requirements alone (as before the filters) still asks for the
+	// traceability table; with IDs it filters, as in run.
+	fs.Var(requirementsFlag{&f.requirements, traceability}, "requirements", "requirement IDs to select (comma-separated), as in run; alone: the traceability table")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if fs.NArg() > 0 {
+	if *traceability && f.requirements == "" && fs.NArg() > 0 {
+		// "--requirements REQ-A,REQ-B": the bool form took the flag, the
+		// IDs came as arguments.
+		f.requirements, *traceability = strings.Join(fs.Args(), ","), false
+	} else if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "drsconform list: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
@@ -29,26 +38,31 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drsconform list: invalid cases:\n%v\n", err)
 		return exitUsage
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	defer tw.Flush()
-	if !*reqs {
-		fmt.Fprintln(tw, "CASE\tTAGS\tREQUIREMENTS\tTITLE")
-		n := 0
-		for _, f := range files {
-			for _, c := range f.Cases {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, strings.Join(c.Tags, ","), strings.Join(c.Requirements, ","), c.Title)
-				n++
-			}
-		}
-		tw.Flush()
-		fmt.Fprintf(stdout, "%d cases in %d files\n", n, len(files))
-		return exitConformant
-	}
 	cat, err := conformance.Requirements()
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform list: %v\n", err)
 		return exitUsage
 	}
+	sel, selection, err := f.filter().Select(allCases(files), cat)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform list: %v\n", err)
+		return exitUsage
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	if !*traceability {
+		fmt.Fprintln(tw, "CASE\tTAGS\tREQUIREMENTS\tTITLE")
+		for _, c := range sel {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, strings.Join(c.Tags, ","), strings.Join(c.Requirements, ","), c.Title)
+		}
+		tw.Flush()
+		fmt.Fprintf(stdout, "%d cases in %d files\n", len(sel), len(files))
+		if d := selection.Describe(); d != "" {
+			fmt.Fprintln(stdout, d)
+		}
+		return exitConformant
+	}
+	files = []*runner.File{{Cases: sel}}
 	byReq := runner.CasesByRequirement(files)
 	fmt.Fprintln(tw, "REQUIREMENT\tLEVEL\tCASES\tSOURCE")
 	untested := 0
@@ -65,6 +79,31 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%d requirements, %d without a case\n", len(cat.Requirements), untested)
 	return exitConformant
 }
+
+// requirementsFlag is list's --requirements: a bool for the traceability
+// table when given alone, a filter when given IDs.
+type requirementsFlag struct {
+	ids          *string
+	traceability *bool
+}
+
+func (r requirementsFlag) String() string {
+	if r.ids == nil {
+		return ""
+	}
+	return *r.ids
+}
+
+func (r requirementsFlag) Set(v string) error {
+	if v == "true" {
+		*r.traceability = true
+		return nil
+	}
+	*r.ids = v
+	return nil
+}
+
+func (r requirementsFlag) IsBoolFlag() bool { return true }
 
 func oneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")

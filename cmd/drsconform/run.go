@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/report"
 	"github.com/drsconform/drsconform/runner"
@@ -24,12 +25,12 @@ import (
 // runFlags are the flags of `drsconform run` (DESIGN.md: stable names).
 type runFlags struct {
 	target, projectID, otherProjectID, token, fixturesURL, casesDir string
-	tags, excludeTags, requirements, match                          string
-	strict                                                          bool
-	parallel                                                        int
-	timeout, settleTimeout                                          time.Duration
-	reportDir                                                       string
-	quiet                                                           bool
+	filterFlags
+	strict                 bool
+	parallel               int
+	timeout, settleTimeout time.Duration
+	reportDir              string
+	quiet                  bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -39,10 +40,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.token, "token", "", "X-Auth-Token to send (env DRSCONFORM_TOKEN); redacted in every output")
 	fs.StringVar(&f.fixturesURL, "fixtures-url", "", "base URL of the fixture protocol (env DRSCONFORM_FIXTURES_URL; default <target>/_conformance)")
 	fs.StringVar(&f.casesDir, "cases", "", "directory of case files to play instead of the embedded ones")
-	fs.StringVar(&f.tags, "tags", "", "play only cases with one of these tags (comma-separated)")
-	fs.StringVar(&f.excludeTags, "exclude-tags", "", "skip cases with any of these tags")
-	fs.StringVar(&f.requirements, "requirements", "", "play only cases that test one of these requirement IDs")
-	fs.StringVar(&f.match, "cases-match", "", "play only cases whose ID matches this glob (e.g. 'delete.*')")
+	registerFilterFlags(fs, &f.filterFlags)
+	fs.StringVar(&f.requirements, "requirements", "", "play only cases that test one of these requirement IDs (comma-separated)")
 	fs.BoolVar(&f.strict, "strict", false, "a broken SHOULD (warn) makes the run non-conformant (exit 1)")
 	fs.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "cases played at once")
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "timeout of each request")
@@ -88,8 +87,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Target: f.target, FixturesURL: f.fixturesURL, Token: f.token, ProjectID: f.projectID,
 		OtherProjectID: f.otherProjectID, Files: files, Strict: f.strict, Parallel: f.parallel,
 		Timeout: f.timeout, SettleTimeout: f.settleTimeout, SuiteVersion: suiteVersion(),
-		Filter: runner.Filter{Tags: splitList(f.tags), ExcludeTags: splitList(f.excludeTags),
-			Requirements: splitList(f.requirements), Match: f.match},
+		Filter: f.filter(),
+	}
+	// A selection of nothing is the user's mistake: say so before starting
+	// anything (runner.Run checks it again for library callers).
+	if err := checkSelection(files, cfg.Filter); err != nil {
+		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
+		return exitUsage
 	}
 	if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference()
@@ -104,8 +108,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !f.quiet && isTerminal(stderr) {
 		cfg.Progress = progressLine(stderr)
 	}
+	if cfg.Token == "" {
+		fmt.Fprintln(stderr, "drsconform run: warning: no credential given (--token or DRSCONFORM_TOKEN); a target that requires one will refuse every request")
+	}
 	rep, err := runner.Run(ctx, cfg)
-	if err != nil {
+	var pre *runner.PreflightError
+	switch {
+	case errors.As(err, &pre):
+		fmt.Fprintf(stderr, "drsconform run: stopped before any case: %s\n", pre.Msg)
+		return pre.Exit
+	case err != nil:
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
 		return exitUsage
 	}
@@ -132,6 +144,41 @@ func reportNames(paths []string) string {
 		names[i] = filepath.Base(p)
 	}
 	return strings.Join(names, ", ")
+}
+
+// filterFlags select cases, for run and list alike.
+type filterFlags struct {
+	tags, excludeTags, requirements, match string
+}
+
+// registerFilterFlags registers the filters but --requirements, which list
+// defines its own way.
+func registerFilterFlags(fs *flag.FlagSet, f *filterFlags) {
+	fs.StringVar(&f.tags, "tags", "", "play only cases with one of these tags or themes (comma-separated)")
+	fs.StringVar(&f.excludeTags, "exclude-tags", "", "leave out cases with any of these tags or themes")
+	fs.StringVar(&f.match, "cases-match", "", "play only cases whose ID matches one of these globs (comma-separated, e.g. 'delete.*,lifecycle.*')")
+}
+
+func (f filterFlags) filter() runner.Filter {
+	return runner.Filter{Tags: splitList(f.tags), ExcludeTags: splitList(f.excludeTags),
+		Requirements: splitList(f.requirements), Match: splitList(f.match)}
+}
+
+func checkSelection(files []*runner.File, f runner.Filter) error {
+	cat, err := conformance.Requirements()
+	if err != nil {
+		return err
+	}
+	_, _, err = f.Select(allCases(files), cat)
+	return err
+}
+
+func allCases(files []*runner.File) []*runner.Case {
+	var all []*runner.Case
+	for _, file := range files {
+		all = append(all, file.Cases...)
+	}
+	return all
 }
 
 func envDefault(v *string, setByFlag bool, env string) {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -141,10 +142,31 @@ func TestRunUnreachableTargetCannotBeJudged(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
-	code, out, _ := runCLI(t, "run", "--target", "http://"+addr, "--cases-match", "delete.create-failed")
+	code, out, errOut := runCLI(t, "run", "--target", "http://"+addr, "--cases-match", "delete.create-failed")
 	assert.Equal(t, exitCannotJudge, code)
-	assert.Contains(t, out, "connection refused by "+addr)
-	assert.Contains(t, out, "verdict: ERROR (exit 3)")
+	assert.Equal(t, 1, strings.Count(errOut, "connection refused by "+addr), "said once, before any case: %s", errOut)
+	assert.Contains(t, errOut, "stopped before any case")
+	assert.NotContains(t, out, "verdict:", "no case was played")
+}
+
+func TestListTakesTheRunsFilters(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runCLI(t, "list", "--cases-match", "lifecycle.*,unknown.*")
+	require.Equal(t, exitConformant, code)
+	assert.Contains(t, out, "lifecycle.terminate-then-delete")
+	assert.Contains(t, out, "unknown.single")
+	assert.NotContains(t, out, "delete.create-failed")
+	assert.Contains(t, out, "partial run: ")
+	code, _, errOut := runCLI(t, "list", "--cases-match", "lifecycle")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "did you mean --cases-match 'lifecycle.*'?")
+	code, out, _ = runCLI(t, "list", "--requirements", "REQ-STA-11")
+	require.Equal(t, exitConformant, code)
+	assert.Contains(t, out, "choice.duplicate-delete")
+	assert.NotContains(t, out, "delete.create-failed")
+	code, out, _ = runCLI(t, "list", "--requirements=REQ-STA-11", "--traceability")
+	require.Equal(t, exitConformant, code)
+	assert.Contains(t, out, "REQ-STA-11")
 }
 
 func TestListRequirementsTracesEveryRequirement(t *testing.T) {

@@ -1,0 +1,287 @@
+package runner
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/drsconform/drsconform/conformance"
+)
+
+// Filter selects cases. A case must carry one of Tags (if any; a theme counts
+// as a tag), none of ExcludeTags, test one of Requirements (if any) and match
+// one of the globs of Match (if any).
+type Filter struct {
+	Tags         []string
+	ExcludeTags  []string
+	Requirements []string
+	Match        []string // globs over case IDs (path.Match syntax)
+}
+
+// Narrowed reports whether the filter leaves anything out on purpose: such a
+// run is a partial run, judged on what it selected.
+func (f Filter) Narrowed() bool {
+	return len(f.Tags)+len(f.ExcludeTags)+len(f.Requirements)+len(f.Match) > 0
+}
+
+// Selection says what a run was asked to judge, for report.json and every
+// report: a partial run must never read as full conformance.
+type Selection struct {
+	Partial           bool     `json:"partial"`
+	Tags              []string `json:"tags,omitempty"`
+	ExcludeTags       []string `json:"exclude_tags,omitempty"`
+	RequirementFilter []string `json:"requirements_filter,omitempty"`
+	CasesMatch        []string `json:"cases_match,omitempty"`
+	CasesSelected     int      `json:"cases_selected"`
+	CasesTotal        int      `json:"cases_total"`
+	// Requirements are the requirement IDs the selected cases test (within
+	// RequirementFilter when one is given): the run is judged on these.
+	Requirements      []string `json:"requirements"`
+	RequirementsTotal int      `json:"requirements_total"`
+}
+
+// Describe is the one-line statement of a selection: "partial run: 12 of 37
+// requirements selected (--tags delete)", or "" for a full run.
+func (s *Selection) Describe() string {
+	if s == nil || !s.Partial {
+		return ""
+	}
+	var by []string
+	for _, f := range []struct {
+		flag string
+		v    []string
+	}{{"--tags", s.Tags}, {"--exclude-tags", s.ExcludeTags}, {"--requirements", s.RequirementFilter}, {"--cases-match", s.CasesMatch}} {
+		if len(f.v) > 0 {
+			by = append(by, f.flag+" "+strings.Join(f.v, ","))
+		}
+	}
+	return fmt.Sprintf("partial run: %d of %d requirements selected, %d of %d cases (%s)",
+		len(s.Requirements), s.RequirementsTotal, s.CasesSelected, s.CasesTotal, strings.Join(by, " "))
+}
+
+// skipReason says why f leaves c out, or "" when c is in.
+func (f Filter) skipReason(c *Case) string {
+	if len(f.Tags) > 0 && !anyIn(caseTags(c), f.Tags) {
+		return filteredOutPrefix + ": no tag of --tags " + strings.Join(f.Tags, ",")
+	}
+	if anyIn(caseTags(c), f.ExcludeTags) {
+		return filteredOutPrefix + " by --exclude-tags " + strings.Join(f.ExcludeTags, ",")
+	}
+	if len(f.Requirements) > 0 && !anyIn(c.Requirements, f.Requirements) {
+		return filteredOutPrefix + ": tests none of --requirements " + strings.Join(f.Requirements, ",")
+	}
+	if len(f.Match) > 0 && !slices.ContainsFunc(f.Match, func(g string) bool { return globMatch(g, c.ID) }) {
+		return filteredOutPrefix + ": id matches no glob of --cases-match " + strings.Join(f.Match, ",")
+	}
+	return ""
+}
+
+// filteredOutPrefix starts the message of every case the filter left out.
+const filteredOutPrefix = "filtered out"
+
+// caseTags are the tags a filter sees: the case's own and its theme.
+func caseTags(c *Case) []string {
+	if c.Theme == "" {
+		return c.Tags
+	}
+	return append(slices.Clip(c.Tags), c.Theme)
+}
+
+func globMatch(glob, id string) bool {
+	ok, _ := path.Match(glob, id)
+	return ok
+}
+
+// Validate checks the syntax of the filter's globs.
+func (f Filter) Validate() error {
+	for _, g := range f.Match {
+		if _, err := path.Match(g, ""); err != nil {
+			return &UsageError{Msg: fmt.Sprintf("--cases-match %q: %v", g, err)}
+		}
+	}
+	return nil
+}
+
+// UsageError is a mistake in what the user asked for (exit 2), with hints
+// on what would have been valid.
+type UsageError struct {
+	Msg   string
+	Hints []string
+}
+
+func (e *UsageError) Error() string {
+	if len(e.Hints) == 0 {
+		return e.Msg
+	}
+	return e.Msg + "\n  " + strings.Join(e.Hints, "\n  ")
+}
+
+// Select applies f to cases. Every term of the filter must name something
+// that exists (a tag, theme, requirement ID, or a glob matching some case),
+// and together they must select at least one case: a typo never silently
+// turns into a run of nothing, or of everything but one tag.
+func (f Filter) Select(cases []*Case, cat *conformance.Catalogue) ([]*Case, *Selection, error) {
+	if err := f.Validate(); err != nil {
+		return nil, nil, err
+	}
+	var tags, themes, ids []string
+	for _, c := range cases {
+		for _, t := range c.Tags {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+		if c.Theme != "" && !slices.Contains(themes, c.Theme) {
+			themes = append(themes, c.Theme)
+		}
+		ids = append(ids, c.ID)
+	}
+	slices.Sort(tags)
+	slices.Sort(themes)
+	known := append(slices.Clone(tags), themes...)
+	listing := []string{"tags: " + strings.Join(tags, ", "), "themes: " + strings.Join(themes, ", ")}
+
+	for _, term := range []struct {
+		flag string
+		list []string
+	}{{"--tags", f.Tags}, {"--exclude-tags", f.ExcludeTags}} {
+		for _, t := range term.list {
+			if !slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, t) }) {
+				return nil, nil, &UsageError{Msg: fmt.Sprintf("%s %s: no case has this tag or theme", term.flag, t),
+					Hints: append(didYouMean(term.flag, t, known), listing...)}
+			}
+		}
+	}
+	for _, r := range f.Requirements {
+		if _, ok := cat.Get(strings.ToUpper(r)); !ok {
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("--requirements %s: not a requirement of the catalogue", r),
+				Hints: append(didYouMean("--requirements", r, cat.IDs()), "see: drsconform list --requirements")}
+		}
+	}
+	for _, g := range f.Match {
+		if !slices.ContainsFunc(ids, func(id string) bool { return globMatch(g, id) }) {
+			return nil, nil, &UsageError{Msg: fmt.Sprintf("--cases-match %s: matches no case ID", g),
+				Hints: append(globHints(g, ids), append(listing, "see: drsconform list")...)}
+		}
+	}
+
+	f.Requirements = upper(f.Requirements)
+	var sel []*Case
+	reqs := map[string]bool{}
+	for _, c := range cases {
+		if f.skipReason(c) != "" {
+			continue
+		}
+		sel = append(sel, c)
+		for _, r := range c.Requirements {
+			if len(f.Requirements) == 0 || slices.Contains(f.Requirements, r) {
+				reqs[r] = true
+			}
+		}
+	}
+	if len(sel) == 0 {
+		return nil, nil, &UsageError{Msg: "the selection matches no case (each filter matches some, together none)", Hints: listing}
+	}
+	s := &Selection{Partial: f.Narrowed(), Tags: f.Tags, ExcludeTags: f.ExcludeTags, RequirementFilter: f.Requirements,
+		CasesMatch: f.Match, CasesSelected: len(sel), CasesTotal: len(cases), RequirementsTotal: len(cat.Requirements)}
+	for _, id := range cat.IDs() {
+		if reqs[id] {
+			s.Requirements = append(s.Requirements, id)
+		}
+	}
+	return sel, s, nil
+}
+
+func upper(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.ToUpper(s)
+	}
+	return out
+}
+
+// globHints suggests globs close to g that would match: a bare prefix of
+// case IDs ("lifecycle" → "lifecycle.*"), a substring, or the nearest prefix.
+func globHints(g string, ids []string) []string {
+	if strings.ContainsAny(g, "*?[") {
+		return nil
+	}
+	for _, id := range ids {
+		if strings.HasPrefix(id, g+".") {
+			return []string{fmt.Sprintf("did you mean --cases-match '%s.*'?", g)}
+		}
+	}
+	for _, id := range ids {
+		if strings.Contains(id, g) {
+			return []string{fmt.Sprintf("did you mean --cases-match '*%s*'?", g)}
+		}
+	}
+	var prefixes []string
+	for _, id := range ids {
+		for i, r := range id {
+			if r == '.' && !slices.Contains(prefixes, id[:i]) {
+				prefixes = append(prefixes, id[:i])
+			}
+		}
+	}
+	if near := nearest(g, prefixes); near != "" {
+		return []string{fmt.Sprintf("did you mean --cases-match '%s.*'?", near)}
+	}
+	return nil
+}
+
+func didYouMean(flag, got string, valid []string) []string {
+	if near := nearest(got, valid); near != "" {
+		return []string{fmt.Sprintf("did you mean %s %s?", flag, near)}
+	}
+	return nil
+}
+
+// nearest is the valid word closest to got by edit distance, if it is close
+// enough to be a plausible typo (at most a third of its letters differ).
+func nearest(got string, valid []string) string {
+	best, bestD := "", -1
+	for _, v := range valid {
+		d := editDistance(strings.ToLower(got), strings.ToLower(v))
+		if bestD < 0 || d < bestD {
+			best, bestD = v, d
+		}
+	}
+	if bestD < 0 || bestD > max(2, len(got)/3) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func anyIn(have, want []string) bool {
+	for _, w := range want {
+		for _, h := range have {
+			if strings.EqualFold(h, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
