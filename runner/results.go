@@ -97,21 +97,21 @@ type Exchange struct {
 
 // CaseResult is the verdict of one case with its evidence.
 type CaseResult struct {
-	ID           string     `json:"id"`
-	Title        string     `json:"title"`
-	Theme        string     `json:"theme"`
-	File         string     `json:"file"`
-	Verdict      Verdict    `json:"verdict"`
-	Requirements []string   `json:"requirements"`
-	Tags         []string   `json:"tags,omitempty"`
-	Messages     []string   `json:"messages"`
+	ID           string   `json:"id"`
+	Title        string   `json:"title"`
+	Theme        string   `json:"theme"`
+	File         string   `json:"file"`
+	Verdict      Verdict  `json:"verdict"`
+	Requirements []string `json:"requirements"`
+	Tags         []string `json:"tags,omitempty"`
+	Messages     []string `json:"messages"`
 	// FilteredOut: the run's filter left the case out (a skip by choice, not
 	// because it could not apply).
-	FilteredOut bool `json:"filtered_out,omitempty"`
-	Choices      []string   `json:"choices,omitempty"` // "REQ-STA-11=rejected-400": allowed outcomes the target chose
-	Findings     []Finding  `json:"findings,omitempty"`
-	Evidence     []Exchange `json:"evidence,omitempty"`
-	DurationMS   int64      `json:"duration_ms"`
+	FilteredOut bool       `json:"filtered_out,omitempty"`
+	Choices     []string   `json:"choices,omitempty"` // "REQ-STA-11=rejected-400": allowed outcomes the target chose
+	Findings    []Finding  `json:"findings,omitempty"`
+	Evidence    []Exchange `json:"evidence,omitempty"`
+	DurationMS  int64      `json:"duration_ms"`
 	// FixtureStatuses are the task states the case's fixtures were made in,
 	// set when all were made and read back as asked (pass, fail, warn): a
 	// passing case keeps no fixture evidence, and spec coverage needs them.
@@ -141,24 +141,24 @@ type Summary struct {
 
 // Report is the result of one run: what report.json holds.
 type Report struct {
-	SuiteVersion  string              `json:"suite_version"`
-	SpecSHA256    string              `json:"spec_sha256"`
-	Target        string              `json:"target"`
-	FixturesURL   string              `json:"fixtures_url"`
-	ProjectID     string              `json:"project_id"`
-	Strict        bool                `json:"strict"`
-	StartedAt     time.Time           `json:"started_at"`
-	FinishedAt    time.Time           `json:"finished_at"`
-	Verdict       Verdict             `json:"verdict"` // pass, warn, fail, error or incomplete: the run as a whole
-	ExitCode      int                 `json:"exit_code"`
+	SuiteVersion string    `json:"suite_version"`
+	SpecSHA256   string    `json:"spec_sha256"`
+	Target       string    `json:"target"`
+	FixturesURL  string    `json:"fixtures_url"`
+	ProjectID    string    `json:"project_id"`
+	Strict       bool      `json:"strict"`
+	StartedAt    time.Time `json:"started_at"`
+	FinishedAt   time.Time `json:"finished_at"`
+	Verdict      Verdict   `json:"verdict"` // pass, warn, fail, error or incomplete: the run as a whole
+	ExitCode     int       `json:"exit_code"`
 	// Complete is true only for a run of the whole selection of cases in
 	// which every requirement they test was judged (no partial run, nothing
 	// unjudged, no error).
 	Complete  bool       `json:"complete"`
 	Selection *Selection `json:"selection,omitempty"`
 	// Unjudged lists the selected requirements no case passed, with why.
-	Unjudged  []Unjudged       `json:"unjudged,omitempty"`
-	Preflight []PreflightCheck `json:"preflight,omitempty"`
+	Unjudged      []Unjudged          `json:"unjudged,omitempty"`
+	Preflight     []PreflightCheck    `json:"preflight,omitempty"`
 	Summary       Summary             `json:"summary"`
 	Cases         []CaseResult        `json:"cases"`
 	Requirements  []RequirementResult `json:"requirements"`
