@@ -12,7 +12,8 @@ import (
 type Outcome string
 
 // The outcomes. Only OutcomeForwarded and OutcomeUnchecked carry the
-// upstream's answer; the others are answered by the proxy itself.
+// upstream's whole answer; OutcomeAborted a part of it at most; the others
+// are answered by the proxy itself.
 const (
 	OutcomeForwarded           Outcome = "forwarded"            // sent upstream, the answer passed back
 	OutcomeUnchecked           Outcome = "unchecked"            // forwarded, but the answer was too large to check
@@ -22,6 +23,10 @@ const (
 	OutcomeUpstreamUnreachable Outcome = "upstream-unreachable" // 502
 	OutcomeUpstreamTimeout     Outcome = "upstream-timeout"     // 504
 	OutcomeClientGone          Outcome = "client-gone"          // the client left before the answer
+	// OutcomeAborted: the upstream's answer broke off (stalled past the
+	// timeout, or closed early); answered 502/504 by the proxy, or, if the
+	// headers had passed already, the client's connection broken off.
+	OutcomeAborted Outcome = "aborted"
 )
 
 // exchange is one request and its answer as the proxy saw them.

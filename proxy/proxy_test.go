@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -711,6 +712,116 @@ func TestAKSKSignatureSurvivesTheProxy(t *testing.T) {
 	for _, tc := range []testCase{
 		{name: "client's Host kept", want: http.StatusAccepted},
 		{name: "Host rewritten", rewrite: true, want: http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+// hangAfter is an upstream that sends the headers of a 202 and part of its
+// body, then stalls until the proxy gives up on it.
+func hangAfter(part string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, part)
+		_ = http.NewResponseController(w).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// closeAfter is an upstream that writes raw as its whole answer (status line,
+// headers and a part of the body) and closes the connection.
+func closeAfter(raw string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString(raw)
+		_ = buf.Flush()
+	}
+}
+
+// An upstream answer that breaks off (a stall past the timeout, a close
+// before the announced Content-Length or the last chunk) never reaches the
+// client as a complete answer: while the proxy still holds the answer it
+// says so with 502 or 504 and its error body; once it has passed the headers
+// on, it breaks the client's connection off. Either way the log and the
+// summary count the exchange as aborted, never as forwarded.
+func TestBrokenAnswerNeverLooksComplete(t *testing.T) {
+	t.Parallel()
+	// The request (50 bytes) fits the smaller cap, part (80 bytes) does not.
+	const part = `{"count":2,"results":[{"id":"j1","status":"success"},{"id":"j2","status":"succ`
+	type testCase struct {
+		name    string
+		answer  http.HandlerFunc
+		maxBody int64 // 0: the default; 64: the proxy streams part
+		// status is the proxy's own answer while it held the body; 0: the
+		// headers had passed and the client's read of the body must fail.
+		status int
+		msg    string // in the log's error
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		_, up := newRecording(t, tc.answer)
+		h := newHarness(t, up.URL, func(c *Config) {
+			c.Timeout = 300 * time.Millisecond
+			c.MaxBodyBytes = tc.maxBody
+		})
+		req, err := http.NewRequest(http.MethodDelete, h.url+batchPath,
+			strings.NewReader(`{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Auth-Token", testToken)
+		client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 10 * time.Second}
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		body, readErr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if tc.status == 0 {
+			assert.Equal(t, http.StatusAccepted, resp.StatusCode)
+			assert.ErrorIs(t, readErr, io.ErrUnexpectedEOF, "the client must not take %q for a complete answer", body)
+		} else {
+			require.NoError(t, readErr)
+			assert.Equal(t, tc.status, resp.StatusCode, "%s", body)
+			assert.Equal(t, string(OutcomeAborted), resp.Header.Get(HeaderProxyAnswer))
+			var e errorBody
+			require.NoError(t, json.Unmarshal(body, &e), "%s", body)
+			assert.Equal(t, "DRS.M00004", e.ErrorCode)
+			assert.Contains(t, e.ErrorMsg, "broke off")
+		}
+
+		// The log line is written before the connection is broken off, but
+		// the client may see the break first.
+		require.Eventually(t, func() bool { return h.proxy.Summary().Exchanges == 1 }, 5*time.Second, 10*time.Millisecond)
+		recs := h.log.records(t)
+		require.Len(t, recs, 1, "an aborted exchange is logged without Verbose")
+		assert.Equal(t, OutcomeAborted, recs[0].Outcome)
+		assert.Contains(t, recs[0].Error, "broke off")
+		assert.Contains(t, recs[0].Error, tc.msg)
+		assert.Empty(t, recs[0].ResponseViolations, "a broken answer is not judged as if complete")
+		s := h.proxy.Summary()
+		assert.Equal(t, 1, s.Aborted, "%+v", s)
+		assert.Zero(t, s.UncheckedResponses)
+	}
+	for _, tc := range []testCase{
+		{name: "stall within the cap", answer: hangAfter(part),
+			status: http.StatusGatewayTimeout, msg: "within 300ms"},
+		{name: "stall beyond the cap", answer: hangAfter(part), maxBody: 64, msg: "within 300ms"},
+		{name: "shorter than Content-Length, within the cap",
+			answer: closeAfter("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + part[:10]),
+			status: http.StatusBadGateway, msg: "of the 1000"},
+		{name: "shorter than Content-Length, beyond the cap", maxBody: 64,
+			answer: closeAfter("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + part),
+			msg:    "of the 1000"},
+		{name: "closed before the last chunk, beyond the cap", maxBody: 64,
+			answer: closeAfter("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+				fmt.Sprintf("%x\r\n%s\r\n", len(part), part)),
+			msg: "unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}

@@ -25,7 +25,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	upstream := fs.String("upstream", "", "base URL of the service to forward to, e.g. http://127.0.0.1:8080 (required)")
 	maxBody := fs.Int64("max-body", proxy.DefaultMaxBodyBytes,
 		"largest request or response body in bytes the proxy reads; a larger request is answered 413, a larger answer passes unchecked")
-	timeout := fs.Duration("timeout", proxy.DefaultTimeout, "longest upstream exchange; beyond it the client gets 504")
+	timeout := fs.Duration("timeout", proxy.DefaultTimeout, "longest upstream exchange; beyond it the client gets 504, or a broken connection if the answer's headers had passed already")
 	logFile := fs.String("log", "", "file to append the exchange log to, one JSON line per exchange (default: stderr)")
 	verbose := fs.Bool("verbose", false, "log conforming exchanges too, not only those with violations")
 	reject := fs.Bool("reject-invalid-requests", false,
