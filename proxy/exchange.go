@@ -16,7 +16,7 @@ type Outcome string
 // are answered by the proxy itself.
 const (
 	OutcomeForwarded           Outcome = "forwarded"            // sent upstream, the answer passed back
-	OutcomeUnchecked           Outcome = "unchecked"            // forwarded, but the answer was too large to check
+	OutcomeUnchecked           Outcome = "unchecked"            // forwarded, the answer's body not checked (too large, unknown coding)
 	OutcomeRejected            Outcome = "rejected"             // --reject-invalid-requests: 400, not forwarded
 	OutcomeTooLarge            Outcome = "too-large"            // the request body exceeds the cap: 413, not forwarded
 	OutcomeBadRequest          Outcome = "bad-request"          // the request could not be read or rebuilt: 400

@@ -251,12 +251,33 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) (abo
 		return false
 	}
 	if x.inContract && !hasLayer(x.reqViolations, contract.LayerRoute) {
-		x.respViolations = attributeStatus(p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, head), x.reqViolations)
-		x.responseBody = head
+		p.checkAnswer(r, resp, head, x)
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(head)
 	return false
+}
+
+// checkAnswer validates the upstream's whole answer (head) to r and fills
+// x. A Content-Encoding is undone for the check (decodeContent); when it
+// cannot be, the status and Content-Type are still checked, not the body.
+func (p *Proxy) checkAnswer(r *http.Request, resp *http.Response, head []byte, x *exchange) {
+	body, cannot, err := decodeContent(head, resp.Header.Values("Content-Encoding"), p.cfg.MaxBodyBytes)
+	if cannot != "" {
+		x.outcome = OutcomeUnchecked
+		x.note = "the body was not checked: " + cannot
+		vs := p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, nil)
+		x.respViolations = attributeStatus(withoutLayer(vs, contract.LayerBody), x.reqViolations)
+		return
+	}
+	if err != nil {
+		// A client cannot read it either: checked as sent, so that the body
+		// is reported as not what the contract declares.
+		x.note = "the body does not decode by its Content-Encoding (" + err.Error() + "): checked as sent"
+		body = head
+	}
+	x.respViolations = attributeStatus(p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, body), x.reqViolations)
+	x.responseBody = body
 }
 
 // readRequestBody reads the whole request body, at most MaxBodyBytes (413
@@ -429,6 +450,16 @@ func hasLayer(vs contract.Violations, l contract.Layer) bool {
 		}
 	}
 	return false
+}
+
+func withoutLayer(vs contract.Violations, l contract.Layer) contract.Violations {
+	var out contract.Violations
+	for _, v := range vs {
+		if v.Layer != l {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // hopByHop are the headers of one connection (RFC 9110, 7.6.1), never forwarded.

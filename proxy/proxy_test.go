@@ -2,6 +2,9 @@ package proxy
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -822,6 +825,174 @@ func TestBrokenAnswerNeverLooksComplete(t *testing.T) {
 			answer: closeAfter("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
 				fmt.Sprintf("%x\r\n%s\r\n", len(part), part)),
 			msg: "unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+func compressed(t *testing.T, coding, body string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	var w io.WriteCloser
+	switch coding {
+	case "gzip":
+		w = gzip.NewWriter(&b)
+	case "deflate":
+		w = zlib.NewWriter(&b)
+	case "raw-deflate":
+		fw, err := flate.NewWriter(&b, flate.DefaultCompression)
+		require.NoError(t, err)
+		w = fw
+	default:
+		t.Fatalf("no coding %q", coding)
+	}
+	_, err := io.WriteString(w, body)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return b.Bytes()
+}
+
+// gzipBomb is a gzip body of about 1 MB that decodes to 1 GiB of zeros:
+// 1024 gzip members of 1 MiB of zeros each, one after the other (RFC 1952
+// allows several members; Go's gzip reader reads them all). Made once.
+func gzipBomb(*testing.T) []byte { return bomb() }
+
+var bomb = sync.OnceValue(func() []byte {
+	var member bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&member, gzip.BestCompression) // a valid level
+	_, _ = w.Write(make([]byte, 1<<20))                        // a bytes.Buffer takes it
+	_ = w.Close()
+	return bytes.Repeat(member.Bytes(), 1024)
+})
+
+// An answer with a Content-Encoding (legal when the client accepts it) is
+// checked decoded and passed on byte for byte, still encoded. A coding the
+// proxy cannot undo, or one that decodes beyond the cap (a decompression
+// bomb), leaves the body unchecked, which is said in a note, not a
+// violation; a body that does not decode by its own coding is a fault.
+func TestEncodedAnswers(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name        string
+		encoding    string
+		body        func(t *testing.T) []byte
+		wantOutcome Outcome
+		requirement string // of the one response violation; "": none
+		pointer     string // of that violation
+		note        string // in the log's note; "": no note
+	}
+	badCount := `{"count":"1","results":[{"id":"j1","status":"success"}]}`
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		sentBody := tc.body(t)
+		_, up := newRecording(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", tc.encoding)
+			w.WriteHeader(http.StatusAccepted)
+			_, _ = w.Write(sentBody)
+		})
+		h := newHarness(t, up.URL, func(c *Config) { c.Verbose = true })
+		// send's client has DisableCompression: it neither adds Accept-Encoding
+		// nor decodes, so got.body is the bytes on the wire.
+		got := send(t, h.url, http.MethodDelete, batchPath, map[string]string{"Accept-Encoding": "gzip, deflate, br"},
+			strings.NewReader(`{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`))
+		assert.Equal(t, http.StatusAccepted, got.status)
+		assert.Equal(t, tc.encoding, got.header.Get("Content-Encoding"))
+		assert.True(t, bytes.Equal(sentBody, got.body), "the answer passes byte for byte (%d bytes sent, %d got)", len(sentBody), len(got.body))
+
+		recs := h.log.records(t)
+		require.Len(t, recs, 1)
+		assert.Equal(t, tc.wantOutcome, recs[0].Outcome)
+		if tc.requirement == "" {
+			assert.Empty(t, recs[0].ResponseViolations)
+		} else {
+			require.Len(t, recs[0].ResponseViolations, 1)
+			assert.Equal(t, tc.requirement, recs[0].ResponseViolations[0].Requirement)
+			assert.Equal(t, tc.pointer, recs[0].ResponseViolations[0].Pointer)
+		}
+		if tc.note == "" {
+			assert.Empty(t, recs[0].Note)
+		} else {
+			assert.Contains(t, recs[0].Note, tc.note)
+		}
+		s := h.proxy.Summary()
+		assert.Equal(t, tc.wantOutcome == OutcomeUnchecked, s.UncheckedResponses == 1, "%+v", s)
+	}
+	for _, tc := range []testCase{
+		{name: "gzip", encoding: "gzip", body: func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer) },
+			wantOutcome: OutcomeForwarded},
+		{name: "x-gzip", encoding: "x-gzip", body: func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer) },
+			wantOutcome: OutcomeForwarded},
+		{name: "deflate", encoding: "deflate", body: func(t *testing.T) []byte { return compressed(t, "deflate", okAnswer) },
+			wantOutcome: OutcomeForwarded},
+		{name: "deflate without the zlib wrapper", encoding: "deflate",
+			body: func(t *testing.T) []byte { return compressed(t, "raw-deflate", okAnswer) }, wantOutcome: OutcomeForwarded},
+		{name: "gzip of a faulty answer is checked decoded", encoding: "gzip",
+			body:        func(t *testing.T) []byte { return compressed(t, "gzip", badCount) },
+			wantOutcome: OutcomeForwarded, requirement: "REQ-HTTP-02", pointer: "/count"},
+		{name: "gzip that does not decode", encoding: "gzip",
+			body:        func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer)[:20] },
+			wantOutcome: OutcomeForwarded, requirement: "REQ-HTTP-02", note: "does not decode"},
+		{name: "br cannot be checked", encoding: "br", body: func(*testing.T) []byte { return []byte{0x1b, 0x2f, 0x00, 0xa4} },
+			wantOutcome: OutcomeUnchecked, note: `content coding "br"`},
+		{name: "gzip bomb", encoding: "gzip", body: gzipBomb,
+			wantOutcome: OutcomeUnchecked, note: "too large to check"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+func TestDecodeContent(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name     string
+		body     func(t *testing.T) []byte
+		encoding []string
+		limit    int64
+		want     string // the decoded body
+		cannot   string // in the reason it cannot be checked
+		err      string // in the error
+	}
+	gz := func(s string) func(t *testing.T) []byte {
+		return func(t *testing.T) []byte { return compressed(t, "gzip", s) }
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		limit := tc.limit
+		if limit == 0 {
+			limit = 1 << 10
+		}
+		got, cannot, err := decodeContent(tc.body(t), tc.encoding, limit)
+		switch {
+		case tc.err != "":
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.err)
+		case tc.cannot != "":
+			require.NoError(t, err)
+			assert.Contains(t, cannot, tc.cannot)
+			assert.Nil(t, got)
+		default:
+			require.NoError(t, err)
+			assert.Empty(t, cannot)
+			assert.Equal(t, tc.want, string(got))
+		}
+	}
+	for _, tc := range []testCase{
+		{name: "no coding", body: func(*testing.T) []byte { return []byte(okAnswer) }, want: okAnswer},
+		{name: "identity", body: func(*testing.T) []byte { return []byte(okAnswer) }, encoding: []string{"Identity"}, want: okAnswer},
+		{name: "empty body", body: func(*testing.T) []byte { return nil }, encoding: []string{"gzip"}, want: ""},
+		{name: "GZIP in capitals", body: gz(okAnswer), encoding: []string{"GZIP"}, want: okAnswer},
+		{name: "deflate then gzip, one field", encoding: []string{"deflate, gzip"}, want: okAnswer,
+			body: func(t *testing.T) []byte { return compressed(t, "gzip", string(compressed(t, "deflate", okAnswer))) }},
+		{name: "deflate then gzip, two fields", encoding: []string{"deflate", "gzip"}, want: okAnswer,
+			body: func(t *testing.T) []byte { return compressed(t, "gzip", string(compressed(t, "deflate", okAnswer))) }},
+		{name: "exactly the limit", body: gz(strings.Repeat("a", 64)), encoding: []string{"gzip"}, limit: 64, want: strings.Repeat("a", 64)},
+		{name: "one byte beyond the limit", body: gz(strings.Repeat("a", 65)), encoding: []string{"gzip"}, limit: 64, cannot: "too large to check"},
+		{name: "bomb", body: gzipBomb, encoding: []string{"gzip"}, limit: 8 << 20, cannot: "exceeds 8388608 bytes"},
+		{name: "unknown coding", body: gz(okAnswer), encoding: []string{"gzip, zstd"}, cannot: `content coding "zstd"`},
+		{name: "too many codings", body: gz(okAnswer), encoding: []string{"gzip,gzip,gzip,gzip,gzip"}, cannot: "5 content codings"},
+		{name: "not gzip", body: func(*testing.T) []byte { return []byte(okAnswer) }, encoding: []string{"gzip"}, err: "gzip: invalid header"},
+		{name: "cut gzip", body: func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer)[:15] }, encoding: []string{"gzip"}, err: "unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}

@@ -29,7 +29,7 @@ type Summary struct {
 	ByRequirement      map[string]int `json:"by_requirement"`
 	Rejected           int            `json:"rejected"`            // --reject-invalid-requests: answered 400 by the proxy
 	TooLarge           int            `json:"too_large"`           // requests answered 413 by the proxy
-	UncheckedResponses int            `json:"unchecked_responses"` // answers too large to check
+	UncheckedResponses int            `json:"unchecked_responses"` // answers whose body could not be checked (too large, unknown Content-Encoding)
 	UpstreamErrors     int            `json:"upstream_errors"`     // 502 and 504 answered by the proxy
 	// Aborted counts the upstream answers that broke off: never passed on
 	// as complete (502/504 by the proxy, or the client's connection cut).
