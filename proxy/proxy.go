@@ -61,6 +61,9 @@ type Config struct {
 	Timeout time.Duration
 	// RejectInvalidRequests answers a request that breaks the contract with
 	// 400 and the error body naming the violation, instead of forwarding it.
+	// A request whose only fault is its credential (none, or a malformed
+	// X-Auth-Token or Authorization) is still forwarded: the service answers
+	// it (401/403), and the violation is logged all the same.
 	RejectInvalidRequests bool
 	// RewriteHost sends the upstream's host in the Host header. By default the
 	// client's Host is kept, so that AK/SK signatures (which sign host) still
@@ -201,10 +204,13 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) (abo
 		x.requestBody = body
 	}
 	if x.inContract && len(x.reqViolations) > 0 && p.cfg.RejectInvalidRequests {
-		x.outcome = OutcomeRejected
-		x.status = http.StatusBadRequest
-		writeError(w, x.status, OutcomeRejected, codeParameterInvalid, rejectMessage(x.reqViolations, p.tally.redactor(x.secrets)))
-		return false
+		if own := withoutCredentialFaults(x.reqViolations); len(own) > 0 {
+			x.outcome = OutcomeRejected
+			x.status = http.StatusBadRequest
+			writeError(w, x.status, OutcomeRejected, codeParameterInvalid, rejectMessage(own, p.tally.redactor(x.secrets)))
+			return false
+		}
+		x.addNote("the request's only fault is its credential, which is the service's to answer: forwarded despite --reject-invalid-requests")
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.Timeout)
@@ -234,7 +240,7 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) (abo
 	if int64(len(head)) > p.cfg.MaxBodyBytes {
 		// Too large to check: pass it through as it comes.
 		x.outcome = OutcomeUnchecked
-		x.note = fmt.Sprintf("the answer exceeds %d bytes (--max-body): passed through unchecked", p.cfg.MaxBodyBytes)
+		x.addNote(fmt.Sprintf("the answer exceeds %d bytes (--max-body): passed through unchecked", p.cfg.MaxBodyBytes))
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(head)
 		_ = http.NewResponseController(w).Flush() // the client sees the answer coming
@@ -265,7 +271,7 @@ func (p *Proxy) checkAnswer(r *http.Request, resp *http.Response, head []byte, x
 	body, cannot, err := decodeContent(head, resp.Header.Values("Content-Encoding"), p.cfg.MaxBodyBytes)
 	if cannot != "" {
 		x.outcome = OutcomeUnchecked
-		x.note = "the body was not checked: " + cannot
+		x.addNote("the body was not checked: " + cannot)
 		vs := p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, nil)
 		x.respViolations = attributeStatus(withoutLayer(vs, contract.LayerBody), x.reqViolations)
 		return
@@ -273,7 +279,7 @@ func (p *Proxy) checkAnswer(r *http.Request, resp *http.Response, head []byte, x
 	if err != nil {
 		// A client cannot read it either: checked as sent, so that the body
 		// is reported as not what the contract declares.
-		x.note = "the body does not decode by its Content-Encoding (" + err.Error() + "): checked as sent"
+		x.addNote("the body does not decode by its Content-Encoding (" + err.Error() + "): checked as sent")
 		body = head
 	}
 	x.respViolations = attributeStatus(p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, body), x.reqViolations)
@@ -388,7 +394,7 @@ func (p *Proxy) brokeOff(w http.ResponseWriter, r *http.Request, ctx context.Con
 	}
 	x.outcome, x.err = OutcomeAborted, what+": "+why
 	if sent {
-		x.note = "the headers had passed to the client: its connection was broken off"
+		x.addNote("the headers had passed to the client: its connection was broken off")
 		return
 	}
 	x.status = status
@@ -450,6 +456,32 @@ func hasLayer(vs contract.Violations, l contract.Layer) bool {
 		}
 	}
 	return false
+}
+
+// withoutCredentialFaults drops the violations that concern the request's
+// credential: no X-Auth-Token and no AK/SK Authorization (the security
+// layer, REQ-HDR-01), or a malformed value of either header. Only the
+// service can tell a credential it accepts from one it does not, and an
+// SDK's tests of its auth handling need the service's own 401 or 403, so
+// RejectInvalidRequests leaves these to the upstream.
+func withoutCredentialFaults(vs contract.Violations) contract.Violations {
+	var out contract.Violations
+	for _, v := range vs {
+		credential := v.Layer == contract.LayerSecurity ||
+			v.Layer == contract.LayerParameter && (strings.EqualFold(v.Pointer, "X-Auth-Token") || strings.EqualFold(v.Pointer, "Authorization"))
+		if !credential {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// addNote adds s to the exchange's note.
+func (x *exchange) addNote(s string) {
+	if x.note != "" {
+		x.note += "; "
+	}
+	x.note += s
 }
 
 func withoutLayer(vs contract.Violations, l contract.Layer) contract.Violations {

@@ -351,6 +351,9 @@ func TestRequestViolations(t *testing.T) {
 		requirement string
 		keyword     string
 		pointer     string
+		// upstreams: a fault only the service can judge (the credential), so
+		// forwarded even with RejectInvalidRequests.
+		upstreams bool
 	}
 	run := func(t *testing.T, tc testCase, reject bool) {
 		t.Parallel()
@@ -379,8 +382,9 @@ func TestRequestViolations(t *testing.T) {
 		}
 		assert.Positive(t, s.ByRequirement[key], "%+v", s.ByRequirement)
 
-		if !reject {
-			assert.Equal(t, int64(1), rec.hits.Load(), "observe mode forwards")
+		if !reject || tc.upstreams {
+			assert.Equal(t, int64(1), rec.hits.Load(), "observe mode forwards, and the upstream judges credentials")
+			assert.Zero(t, s.Rejected)
 			assert.Equal(t, http.StatusBadRequest, got.status)
 			assert.Equal(t, OutcomeForwarded, recs[0].Outcome)
 			assert.Equal(t, `{"error_code":"DRS.M00202","error_msg":"bad"}`, string(got.body))
@@ -411,7 +415,7 @@ func TestRequestViolations(t *testing.T) {
 			requirement: "REQ-VAL-01", keyword: "json", pointer: ""},
 		{name: "no credential", header: map[string]string{"X-Auth-Token": ""},
 			body:        `{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`,
-			requirement: "REQ-HDR-01", keyword: "security", pointer: "X-Auth-Token"},
+			requirement: "REQ-HDR-01", keyword: "security", pointer: "X-Auth-Token", upstreams: true},
 		{name: "text/plain", header: map[string]string{"Content-Type": "text/plain"},
 			body:        `{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`,
 			requirement: "REQ-HDR-02", keyword: "content-type", pointer: "Content-Type"},
@@ -993,6 +997,62 @@ func TestDecodeContent(t *testing.T) {
 		{name: "too many codings", body: gz(okAnswer), encoding: []string{"gzip,gzip,gzip,gzip,gzip"}, cannot: "5 content codings"},
 		{name: "not gzip", body: func(*testing.T) []byte { return []byte(okAnswer) }, encoding: []string{"gzip"}, err: "gzip: invalid header"},
 		{name: "cut gzip", body: func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer)[:15] }, encoding: []string{"gzip"}, err: "unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+// With RejectInvalidRequests a request whose only fault is its credential
+// still reaches the service, whose own 401 (or 403) reaches the client: SDK
+// tests of auth handling keep working. A request with another fault besides
+// is rejected for that fault.
+func TestRejectLeavesCredentialsToTheUpstream(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name        string
+		header      map[string]string
+		body        string
+		wantStatus  int
+		wantOutcome Outcome
+		wantCode    string // error_code of the answer
+		wantMsg     string // in error_msg
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		h := newHarness(t, newReference(t).URL, func(c *Config) { c.RejectInvalidRequests = true })
+		got := send(t, h.url, http.MethodDelete, batchPath, tc.header, strings.NewReader(tc.body))
+		assert.Equal(t, tc.wantStatus, got.status, "%s", got.body)
+		var e errorBody
+		require.NoError(t, json.Unmarshal(got.body, &e), "%s", got.body)
+		assert.Equal(t, tc.wantCode, e.ErrorCode)
+		assert.Contains(t, e.ErrorMsg, tc.wantMsg)
+
+		recs := h.log.records(t)
+		require.Len(t, recs, 1)
+		assert.Equal(t, tc.wantOutcome, recs[0].Outcome)
+		var reqs []string
+		for _, v := range recs[0].RequestViolations {
+			reqs = append(reqs, v.Requirement)
+		}
+		assert.Contains(t, reqs, "REQ-HDR-01", "the missing credential is still reported")
+		if tc.wantOutcome == OutcomeForwarded {
+			assert.Empty(t, got.header.Get(HeaderProxyAnswer), "the service's answer, not the proxy's")
+			assert.Contains(t, recs[0].Note, "credential")
+			assert.Zero(t, h.proxy.Summary().Rejected)
+		} else {
+			assert.Equal(t, string(OutcomeRejected), got.header.Get(HeaderProxyAnswer))
+			assert.Equal(t, 1, h.proxy.Summary().Rejected)
+		}
+	}
+	good := `{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`
+	for _, tc := range []testCase{
+		{name: "no X-Auth-Token", header: map[string]string{"X-Auth-Token": ""}, body: good,
+			wantStatus: http.StatusUnauthorized, wantOutcome: OutcomeForwarded, wantCode: reference.CodeNoCredential},
+		{name: "blank X-Auth-Token", header: map[string]string{"X-Auth-Token": " "}, body: good,
+			wantStatus: http.StatusUnauthorized, wantOutcome: OutcomeForwarded, wantCode: reference.CodeNoCredential},
+		{name: "no X-Auth-Token and a bad delete_type", header: map[string]string{"X-Auth-Token": ""},
+			body:       `{"jobs":[{"delete_type":"nuke","job_id":"j1"}]}`,
+			wantStatus: http.StatusBadRequest, wantOutcome: OutcomeRejected, wantCode: "DRS.M00202", wantMsg: "REQ-VAL-04"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}

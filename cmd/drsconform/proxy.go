@@ -29,7 +29,8 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	logFile := fs.String("log", "", "file to append the exchange log to, one JSON line per exchange (default: stderr)")
 	verbose := fs.Bool("verbose", false, "log conforming exchanges too, not only those with violations")
 	reject := fs.Bool("reject-invalid-requests", false,
-		"answer a request that breaks the contract with 400 and the violation instead of forwarding it")
+		"answer a request that breaks the contract with 400 and the violation instead of forwarding it; "+
+			"a request whose only fault is its credential (X-Auth-Token or Authorization missing or malformed) is still forwarded, for the service to answer 401/403")
 	failOnViolation := fs.Bool("fail-on-violation", false, "exit 1 on shutdown if any violation was seen")
 	rewriteHost := fs.Bool("rewrite-host", false,
 		"send the upstream's host as Host (default: the client's Host, so that AK/SK signatures still verify)")
