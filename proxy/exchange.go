@@ -12,16 +12,21 @@ import (
 type Outcome string
 
 // The outcomes. Only OutcomeForwarded and OutcomeUnchecked carry the
-// upstream's answer; the others are answered by the proxy itself.
+// upstream's whole answer; OutcomeAborted a part of it at most; the others
+// are answered by the proxy itself.
 const (
 	OutcomeForwarded           Outcome = "forwarded"            // sent upstream, the answer passed back
-	OutcomeUnchecked           Outcome = "unchecked"            // forwarded, but the answer was too large to check
+	OutcomeUnchecked           Outcome = "unchecked"            // forwarded, the answer's body not checked (too large, unknown coding)
 	OutcomeRejected            Outcome = "rejected"             // --reject-invalid-requests: 400, not forwarded
 	OutcomeTooLarge            Outcome = "too-large"            // the request body exceeds the cap: 413, not forwarded
 	OutcomeBadRequest          Outcome = "bad-request"          // the request could not be read or rebuilt: 400
 	OutcomeUpstreamUnreachable Outcome = "upstream-unreachable" // 502
 	OutcomeUpstreamTimeout     Outcome = "upstream-timeout"     // 504
 	OutcomeClientGone          Outcome = "client-gone"          // the client left before the answer
+	// OutcomeAborted: the upstream's answer broke off (stalled past the
+	// timeout, or closed early); answered 502/504 by the proxy, or, if the
+	// headers had passed already, the client's connection broken off.
+	OutcomeAborted Outcome = "aborted"
 )
 
 // exchange is one request and its answer as the proxy saw them.

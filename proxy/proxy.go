@@ -5,7 +5,8 @@
 // the contract, forwards both unchanged, and logs and counts the violations.
 //
 // Bodies are read whole (capped) so that they can be validated; the request
-// body reaches the upstream byte for byte, DELETE included. Redirects are
+// body reaches the upstream byte for byte, DELETE included. An answer that
+// breaks off never reaches the client as if it were complete. Redirects are
 // passed through, never followed. Everything that is not the contract's
 // operation (the fixture protocol under /_conformance, batch-status, ...)
 // is forwarded unchecked and counted as "not in the contract".
@@ -54,10 +55,15 @@ type Config struct {
 	// forwarded; a larger response is passed through unchecked.
 	MaxBodyBytes int64
 	// Timeout bounds one upstream exchange, from sending the request to the
-	// last byte of the answer (0: DefaultTimeout); beyond it: 504.
+	// last byte of the answer (0: DefaultTimeout); beyond it: 504, or, once
+	// the answer's headers have passed to the client, its connection broken
+	// off.
 	Timeout time.Duration
 	// RejectInvalidRequests answers a request that breaks the contract with
 	// 400 and the error body naming the violation, instead of forwarding it.
+	// A request whose only fault is its credential (none, or a malformed
+	// X-Auth-Token or Authorization) is still forwarded: the service answers
+	// it (401/403), and the violation is logged all the same.
 	RejectInvalidRequests bool
 	// RewriteHost sends the upstream's host in the Host header. By default the
 	// client's Host is kept, so that AK/SK signatures (which sign host) still
@@ -170,19 +176,27 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		query:  r.URL.RawQuery,
 	}
 	x.secrets = credentialsOf(r.Header)
-	p.handle(w, r, x)
+	abort := p.handle(w, r, x)
 	x.duration = p.cfg.Now().Sub(start)
 	p.tally.add(x)
 	if x.worthLogging() || p.cfg.Verbose {
 		p.log.write(x, p.tally.redactor(x.secrets))
 	}
+	if abort {
+		// The client has the headers and part of a body that will never be
+		// whole: break its connection off (no last chunk, a short
+		// Content-Length, RST_STREAM on HTTP/2) so that it cannot take the
+		// part for a complete answer.
+		panic(http.ErrAbortHandler)
+	}
 }
 
-// handle runs one exchange and fills x.
-func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) {
+// handle runs one exchange and fills x. It reports abort when the answer
+// broke off after its headers had passed to the client.
+func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) (abort bool) {
 	body, ok := p.readRequestBody(w, r, x)
 	if !ok {
-		return
+		return false
 	}
 	x.inContract = inContract(r)
 	if x.inContract {
@@ -190,10 +204,13 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) {
 		x.requestBody = body
 	}
 	if x.inContract && len(x.reqViolations) > 0 && p.cfg.RejectInvalidRequests {
-		x.outcome = OutcomeRejected
-		x.status = http.StatusBadRequest
-		writeError(w, x.status, OutcomeRejected, codeParameterInvalid, rejectMessage(x.reqViolations, p.tally.redactor(x.secrets)))
-		return
+		if own := withoutCredentialFaults(x.reqViolations); len(own) > 0 {
+			x.outcome = OutcomeRejected
+			x.status = http.StatusBadRequest
+			writeError(w, x.status, OutcomeRejected, codeParameterInvalid, rejectMessage(own, p.tally.redactor(x.secrets)))
+			return false
+		}
+		x.addNote("the request's only fault is its credential, which is the service's to answer: forwarded despite --reject-invalid-requests")
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.Timeout)
@@ -202,39 +219,71 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) {
 	if err != nil { // only a path that makes no URL
 		x.outcome, x.status, x.err = OutcomeBadRequest, http.StatusBadRequest, err.Error()
 		writeError(w, x.status, OutcomeBadRequest, codeInvalidRequest, "drsconform proxy: "+err.Error())
-		return
+		return false
 	}
 	resp, err := p.cfg.Transport.RoundTrip(out)
 	if err != nil {
 		p.upstreamFailed(w, r, ctx, x, err)
-		return
+		return false
 	}
 	defer resp.Body.Close()
+	x.status = resp.StatusCode
 	head, err := io.ReadAll(io.LimitReader(resp.Body, p.cfg.MaxBodyBytes+1))
 	if err != nil {
-		p.upstreamFailed(w, r, ctx, x, err)
-		return
+		// Nothing has reached the client yet: the proxy answers for the
+		// upstream, never with the part it got.
+		p.brokeOff(w, r, ctx, x, resp, int64(len(head)), err, false)
+		return false
 	}
-	x.status = resp.StatusCode
 	x.outcome = OutcomeForwarded
 	copyHeader(w.Header(), resp.Header)
 	if int64(len(head)) > p.cfg.MaxBodyBytes {
 		// Too large to check: pass it through as it comes.
 		x.outcome = OutcomeUnchecked
-		x.note = fmt.Sprintf("the answer exceeds %d bytes (--max-body): passed through unchecked", p.cfg.MaxBodyBytes)
+		x.addNote(fmt.Sprintf("the answer exceeds %d bytes (--max-body): passed through unchecked", p.cfg.MaxBodyBytes))
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(head)
-		if _, err := io.Copy(w, resp.Body); err != nil {
-			x.err = "passing the answer through: " + err.Error()
+		_ = http.NewResponseController(w).Flush() // the client sees the answer coming
+		rest := &readRecorder{r: resp.Body}
+		n, err := io.Copy(w, rest)
+		switch {
+		case rest.err != nil:
+			p.brokeOff(w, r, ctx, x, resp, int64(len(head))+n, rest.err, true)
+			return true
+		case err != nil:
+			x.outcome, x.err = OutcomeClientGone, "the client went away: "+err.Error()
+			return true
 		}
-		return
+		return false
 	}
 	if x.inContract && !hasLayer(x.reqViolations, contract.LayerRoute) {
-		x.respViolations = attributeStatus(p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, head), x.reqViolations)
-		x.responseBody = head
+		p.checkAnswer(r, resp, head, x)
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(head)
+	return false
+}
+
+// checkAnswer validates the upstream's whole answer (head) to r and fills
+// x. A Content-Encoding is undone for the check (decodeContent); when it
+// cannot be, the status and Content-Type are still checked, not the body.
+func (p *Proxy) checkAnswer(r *http.Request, resp *http.Response, head []byte, x *exchange) {
+	body, cannot, err := decodeContent(head, resp.Header.Values("Content-Encoding"), p.cfg.MaxBodyBytes)
+	if cannot != "" {
+		x.outcome = OutcomeUnchecked
+		x.addNote("the body was not checked: " + cannot)
+		vs := p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, nil)
+		x.respViolations = attributeStatus(withoutLayer(vs, contract.LayerBody), x.reqViolations)
+		return
+	}
+	if err != nil {
+		// A client cannot read it either: checked as sent, so that the body
+		// is reported as not what the contract declares.
+		x.addNote("the body does not decode by its Content-Encoding (" + err.Error() + "): checked as sent")
+		body = head
+	}
+	x.respViolations = attributeStatus(p.contract.ValidateResponse(r, resp.StatusCode, resp.Header, body), x.reqViolations)
+	x.responseBody = body
 }
 
 // readRequestBody reads the whole request body, at most MaxBodyBytes (413
@@ -321,6 +370,52 @@ func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, ctx conte
 	}
 }
 
+// brokeOff records an upstream answer whose body broke off after got bytes
+// (a stall past Timeout, a close before the announced Content-Length or the
+// last chunk) as aborted. Unless sent (the headers have passed to the
+// client, which handle then cuts off), the proxy answers 504 for a stall
+// and 502 otherwise, with the error body: never the part it got.
+func (p *Proxy) brokeOff(w http.ResponseWriter, r *http.Request, ctx context.Context, x *exchange, resp *http.Response, got int64, err error, sent bool) {
+	if r.Context().Err() != nil {
+		x.outcome, x.err = OutcomeClientGone, "the client went away: "+err.Error()
+		if !sent {
+			x.status = 0
+		}
+		return
+	}
+	what := fmt.Sprintf("the upstream's %d answer broke off after %d bytes", resp.StatusCode, got)
+	if resp.ContentLength >= 0 {
+		what += fmt.Sprintf(" of the %d its Content-Length announced", resp.ContentLength)
+	}
+	status := http.StatusBadGateway
+	why := unwrapURLError(err).Error()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		status, why = http.StatusGatewayTimeout, fmt.Sprintf("no complete answer within %s (--timeout)", p.cfg.Timeout)
+	}
+	x.outcome, x.err = OutcomeAborted, what+": "+why
+	if sent {
+		x.addNote("the headers had passed to the client: its connection was broken off")
+		return
+	}
+	x.status = status
+	writeError(w, status, OutcomeAborted, codeServiceAbnormal, "drsconform proxy: "+x.err+"; the part was not passed on.")
+}
+
+// readRecorder keeps the error of its reader, which io.Copy does not tell
+// apart from the writer's.
+type readRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *readRecorder) Read(b []byte) (int, error) {
+	n, err := rr.r.Read(b)
+	if err != nil && err != io.EOF {
+		rr.err = err
+	}
+	return n, err
+}
+
 // unwrapURLError drops the *url.Error wrapper, whose text repeats the
 // method and the full URL.
 func unwrapURLError(err error) error {
@@ -361,6 +456,42 @@ func hasLayer(vs contract.Violations, l contract.Layer) bool {
 		}
 	}
 	return false
+}
+
+// withoutCredentialFaults drops the violations that concern the request's
+// credential: no X-Auth-Token and no AK/SK Authorization (the security
+// layer, REQ-HDR-01), or a malformed value of either header. Only the
+// service can tell a credential it accepts from one it does not, and an
+// SDK's tests of its auth handling need the service's own 401 or 403, so
+// RejectInvalidRequests leaves these to the upstream.
+func withoutCredentialFaults(vs contract.Violations) contract.Violations {
+	var out contract.Violations
+	for _, v := range vs {
+		credential := v.Layer == contract.LayerSecurity ||
+			v.Layer == contract.LayerParameter && (strings.EqualFold(v.Pointer, "X-Auth-Token") || strings.EqualFold(v.Pointer, "Authorization"))
+		if !credential {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// addNote adds s to the exchange's note.
+func (x *exchange) addNote(s string) {
+	if x.note != "" {
+		x.note += "; "
+	}
+	x.note += s
+}
+
+func withoutLayer(vs contract.Violations, l contract.Layer) contract.Violations {
+	var out contract.Violations
+	for _, v := range vs {
+		if v.Layer != l {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // hopByHop are the headers of one connection (RFC 9110, 7.6.1), never forwarded.

@@ -2,7 +2,11 @@ package proxy
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -347,6 +351,9 @@ func TestRequestViolations(t *testing.T) {
 		requirement string
 		keyword     string
 		pointer     string
+		// upstreams: a fault only the service can judge (the credential), so
+		// forwarded even with RejectInvalidRequests.
+		upstreams bool
 	}
 	run := func(t *testing.T, tc testCase, reject bool) {
 		t.Parallel()
@@ -375,8 +382,9 @@ func TestRequestViolations(t *testing.T) {
 		}
 		assert.Positive(t, s.ByRequirement[key], "%+v", s.ByRequirement)
 
-		if !reject {
-			assert.Equal(t, int64(1), rec.hits.Load(), "observe mode forwards")
+		if !reject || tc.upstreams {
+			assert.Equal(t, int64(1), rec.hits.Load(), "observe mode forwards, and the upstream judges credentials")
+			assert.Zero(t, s.Rejected)
 			assert.Equal(t, http.StatusBadRequest, got.status)
 			assert.Equal(t, OutcomeForwarded, recs[0].Outcome)
 			assert.Equal(t, `{"error_code":"DRS.M00202","error_msg":"bad"}`, string(got.body))
@@ -407,7 +415,7 @@ func TestRequestViolations(t *testing.T) {
 			requirement: "REQ-VAL-01", keyword: "json", pointer: ""},
 		{name: "no credential", header: map[string]string{"X-Auth-Token": ""},
 			body:        `{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`,
-			requirement: "REQ-HDR-01", keyword: "security", pointer: "X-Auth-Token"},
+			requirement: "REQ-HDR-01", keyword: "security", pointer: "X-Auth-Token", upstreams: true},
 		{name: "text/plain", header: map[string]string{"Content-Type": "text/plain"},
 			body:        `{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`,
 			requirement: "REQ-HDR-02", keyword: "content-type", pointer: "Content-Type"},
@@ -711,6 +719,340 @@ func TestAKSKSignatureSurvivesTheProxy(t *testing.T) {
 	for _, tc := range []testCase{
 		{name: "client's Host kept", want: http.StatusAccepted},
 		{name: "Host rewritten", rewrite: true, want: http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+// hangAfter is an upstream that sends the headers of a 202 and part of its
+// body, then stalls until the proxy gives up on it.
+func hangAfter(part string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, part)
+		_ = http.NewResponseController(w).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// closeAfter is an upstream that writes raw as its whole answer (status line,
+// headers and a part of the body) and closes the connection.
+func closeAfter(raw string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString(raw)
+		_ = buf.Flush()
+	}
+}
+
+// An upstream answer that breaks off (a stall past the timeout, a close
+// before the announced Content-Length or the last chunk) never reaches the
+// client as a complete answer: while the proxy still holds the answer it
+// says so with 502 or 504 and its error body; once it has passed the headers
+// on, it breaks the client's connection off. Either way the log and the
+// summary count the exchange as aborted, never as forwarded.
+func TestBrokenAnswerNeverLooksComplete(t *testing.T) {
+	t.Parallel()
+	// The request (50 bytes) fits the smaller cap, part (80 bytes) does not.
+	const part = `{"count":2,"results":[{"id":"j1","status":"success"},{"id":"j2","status":"succ`
+	type testCase struct {
+		name    string
+		answer  http.HandlerFunc
+		maxBody int64 // 0: the default; 64: the proxy streams part
+		// status is the proxy's own answer while it held the body; 0: the
+		// headers had passed and the client's read of the body must fail.
+		status int
+		msg    string // in the log's error
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		_, up := newRecording(t, tc.answer)
+		h := newHarness(t, up.URL, func(c *Config) {
+			c.Timeout = 300 * time.Millisecond
+			c.MaxBodyBytes = tc.maxBody
+		})
+		req, err := http.NewRequest(http.MethodDelete, h.url+batchPath,
+			strings.NewReader(`{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Auth-Token", testToken)
+		client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 10 * time.Second}
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		body, readErr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if tc.status == 0 {
+			assert.Equal(t, http.StatusAccepted, resp.StatusCode)
+			assert.ErrorIs(t, readErr, io.ErrUnexpectedEOF, "the client must not take %q for a complete answer", body)
+		} else {
+			require.NoError(t, readErr)
+			assert.Equal(t, tc.status, resp.StatusCode, "%s", body)
+			assert.Equal(t, string(OutcomeAborted), resp.Header.Get(HeaderProxyAnswer))
+			var e errorBody
+			require.NoError(t, json.Unmarshal(body, &e), "%s", body)
+			assert.Equal(t, "DRS.M00004", e.ErrorCode)
+			assert.Contains(t, e.ErrorMsg, "broke off")
+		}
+
+		// The log line is written before the connection is broken off, but
+		// the client may see the break first.
+		require.Eventually(t, func() bool { return h.proxy.Summary().Exchanges == 1 }, 5*time.Second, 10*time.Millisecond)
+		recs := h.log.records(t)
+		require.Len(t, recs, 1, "an aborted exchange is logged without Verbose")
+		assert.Equal(t, OutcomeAborted, recs[0].Outcome)
+		assert.Contains(t, recs[0].Error, "broke off")
+		assert.Contains(t, recs[0].Error, tc.msg)
+		assert.Empty(t, recs[0].ResponseViolations, "a broken answer is not judged as if complete")
+		s := h.proxy.Summary()
+		assert.Equal(t, 1, s.Aborted, "%+v", s)
+		assert.Zero(t, s.UncheckedResponses)
+	}
+	for _, tc := range []testCase{
+		{name: "stall within the cap", answer: hangAfter(part),
+			status: http.StatusGatewayTimeout, msg: "within 300ms"},
+		{name: "stall beyond the cap", answer: hangAfter(part), maxBody: 64, msg: "within 300ms"},
+		{name: "shorter than Content-Length, within the cap",
+			answer: closeAfter("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + part[:10]),
+			status: http.StatusBadGateway, msg: "of the 1000"},
+		{name: "shorter than Content-Length, beyond the cap", maxBody: 64,
+			answer: closeAfter("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + part),
+			msg:    "of the 1000"},
+		{name: "closed before the last chunk, beyond the cap", maxBody: 64,
+			answer: closeAfter("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+				fmt.Sprintf("%x\r\n%s\r\n", len(part), part)),
+			msg: "unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+func compressed(t *testing.T, coding, body string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	var w io.WriteCloser
+	switch coding {
+	case "gzip":
+		w = gzip.NewWriter(&b)
+	case "deflate":
+		w = zlib.NewWriter(&b)
+	case "raw-deflate":
+		fw, err := flate.NewWriter(&b, flate.DefaultCompression)
+		require.NoError(t, err)
+		w = fw
+	default:
+		t.Fatalf("no coding %q", coding)
+	}
+	_, err := io.WriteString(w, body)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return b.Bytes()
+}
+
+// gzipBomb is a gzip body of about 1 MB that decodes to 1 GiB of zeros:
+// 1024 gzip members of 1 MiB of zeros each, one after the other (RFC 1952
+// allows several members; Go's gzip reader reads them all). Made once.
+func gzipBomb(*testing.T) []byte { return bomb() }
+
+var bomb = sync.OnceValue(func() []byte {
+	var member bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&member, gzip.BestCompression) // a valid level
+	_, _ = w.Write(make([]byte, 1<<20))                        // a bytes.Buffer takes it
+	_ = w.Close()
+	return bytes.Repeat(member.Bytes(), 1024)
+})
+
+// An answer with a Content-Encoding (legal when the client accepts it) is
+// checked decoded and passed on byte for byte, still encoded. A coding the
+// proxy cannot undo, or one that decodes beyond the cap (a decompression
+// bomb), leaves the body unchecked, which is said in a note, not a
+// violation; a body that does not decode by its own coding is a fault.
+func TestEncodedAnswers(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name        string
+		encoding    string
+		body        func(t *testing.T) []byte
+		wantOutcome Outcome
+		requirement string // of the one response violation; "": none
+		pointer     string // of that violation
+		note        string // in the log's note; "": no note
+	}
+	badCount := `{"count":"1","results":[{"id":"j1","status":"success"}]}`
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		sentBody := tc.body(t)
+		_, up := newRecording(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", tc.encoding)
+			w.WriteHeader(http.StatusAccepted)
+			_, _ = w.Write(sentBody)
+		})
+		h := newHarness(t, up.URL, func(c *Config) { c.Verbose = true })
+		// send's client has DisableCompression: it neither adds Accept-Encoding
+		// nor decodes, so got.body is the bytes on the wire.
+		got := send(t, h.url, http.MethodDelete, batchPath, map[string]string{"Accept-Encoding": "gzip, deflate, br"},
+			strings.NewReader(`{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`))
+		assert.Equal(t, http.StatusAccepted, got.status)
+		assert.Equal(t, tc.encoding, got.header.Get("Content-Encoding"))
+		assert.True(t, bytes.Equal(sentBody, got.body), "the answer passes byte for byte (%d bytes sent, %d got)", len(sentBody), len(got.body))
+
+		recs := h.log.records(t)
+		require.Len(t, recs, 1)
+		assert.Equal(t, tc.wantOutcome, recs[0].Outcome)
+		if tc.requirement == "" {
+			assert.Empty(t, recs[0].ResponseViolations)
+		} else {
+			require.Len(t, recs[0].ResponseViolations, 1)
+			assert.Equal(t, tc.requirement, recs[0].ResponseViolations[0].Requirement)
+			assert.Equal(t, tc.pointer, recs[0].ResponseViolations[0].Pointer)
+		}
+		if tc.note == "" {
+			assert.Empty(t, recs[0].Note)
+		} else {
+			assert.Contains(t, recs[0].Note, tc.note)
+		}
+		s := h.proxy.Summary()
+		assert.Equal(t, tc.wantOutcome == OutcomeUnchecked, s.UncheckedResponses == 1, "%+v", s)
+	}
+	for _, tc := range []testCase{
+		{name: "gzip", encoding: "gzip", body: func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer) },
+			wantOutcome: OutcomeForwarded},
+		{name: "x-gzip", encoding: "x-gzip", body: func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer) },
+			wantOutcome: OutcomeForwarded},
+		{name: "deflate", encoding: "deflate", body: func(t *testing.T) []byte { return compressed(t, "deflate", okAnswer) },
+			wantOutcome: OutcomeForwarded},
+		{name: "deflate without the zlib wrapper", encoding: "deflate",
+			body: func(t *testing.T) []byte { return compressed(t, "raw-deflate", okAnswer) }, wantOutcome: OutcomeForwarded},
+		{name: "gzip of a faulty answer is checked decoded", encoding: "gzip",
+			body:        func(t *testing.T) []byte { return compressed(t, "gzip", badCount) },
+			wantOutcome: OutcomeForwarded, requirement: "REQ-HTTP-02", pointer: "/count"},
+		{name: "gzip that does not decode", encoding: "gzip",
+			body:        func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer)[:20] },
+			wantOutcome: OutcomeForwarded, requirement: "REQ-HTTP-02", note: "does not decode"},
+		{name: "br cannot be checked", encoding: "br", body: func(*testing.T) []byte { return []byte{0x1b, 0x2f, 0x00, 0xa4} },
+			wantOutcome: OutcomeUnchecked, note: `content coding "br"`},
+		{name: "gzip bomb", encoding: "gzip", body: gzipBomb,
+			wantOutcome: OutcomeUnchecked, note: "too large to check"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+func TestDecodeContent(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name     string
+		body     func(t *testing.T) []byte
+		encoding []string
+		limit    int64
+		want     string // the decoded body
+		cannot   string // in the reason it cannot be checked
+		err      string // in the error
+	}
+	gz := func(s string) func(t *testing.T) []byte {
+		return func(t *testing.T) []byte { return compressed(t, "gzip", s) }
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		limit := tc.limit
+		if limit == 0 {
+			limit = 1 << 10
+		}
+		got, cannot, err := decodeContent(tc.body(t), tc.encoding, limit)
+		switch {
+		case tc.err != "":
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.err)
+		case tc.cannot != "":
+			require.NoError(t, err)
+			assert.Contains(t, cannot, tc.cannot)
+			assert.Nil(t, got)
+		default:
+			require.NoError(t, err)
+			assert.Empty(t, cannot)
+			assert.Equal(t, tc.want, string(got))
+		}
+	}
+	for _, tc := range []testCase{
+		{name: "no coding", body: func(*testing.T) []byte { return []byte(okAnswer) }, want: okAnswer},
+		{name: "identity", body: func(*testing.T) []byte { return []byte(okAnswer) }, encoding: []string{"Identity"}, want: okAnswer},
+		{name: "empty body", body: func(*testing.T) []byte { return nil }, encoding: []string{"gzip"}, want: ""},
+		{name: "GZIP in capitals", body: gz(okAnswer), encoding: []string{"GZIP"}, want: okAnswer},
+		{name: "deflate then gzip, one field", encoding: []string{"deflate, gzip"}, want: okAnswer,
+			body: func(t *testing.T) []byte { return compressed(t, "gzip", string(compressed(t, "deflate", okAnswer))) }},
+		{name: "deflate then gzip, two fields", encoding: []string{"deflate", "gzip"}, want: okAnswer,
+			body: func(t *testing.T) []byte { return compressed(t, "gzip", string(compressed(t, "deflate", okAnswer))) }},
+		{name: "exactly the limit", body: gz(strings.Repeat("a", 64)), encoding: []string{"gzip"}, limit: 64, want: strings.Repeat("a", 64)},
+		{name: "one byte beyond the limit", body: gz(strings.Repeat("a", 65)), encoding: []string{"gzip"}, limit: 64, cannot: "too large to check"},
+		{name: "bomb", body: gzipBomb, encoding: []string{"gzip"}, limit: 8 << 20, cannot: "exceeds 8388608 bytes"},
+		{name: "unknown coding", body: gz(okAnswer), encoding: []string{"gzip, zstd"}, cannot: `content coding "zstd"`},
+		{name: "too many codings", body: gz(okAnswer), encoding: []string{"gzip,gzip,gzip,gzip,gzip"}, cannot: "5 content codings"},
+		{name: "not gzip", body: func(*testing.T) []byte { return []byte(okAnswer) }, encoding: []string{"gzip"}, err: "gzip: invalid header"},
+		{name: "cut gzip", body: func(t *testing.T) []byte { return compressed(t, "gzip", okAnswer)[:15] }, encoding: []string{"gzip"}, err: "unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+// With RejectInvalidRequests a request whose only fault is its credential
+// still reaches the service, whose own 401 (or 403) reaches the client: SDK
+// tests of auth handling keep working. A request with another fault besides
+// is rejected for that fault.
+func TestRejectLeavesCredentialsToTheUpstream(t *testing.T) {
+	t.Parallel()
+	type testCase struct {
+		name        string
+		header      map[string]string
+		body        string
+		wantStatus  int
+		wantOutcome Outcome
+		wantCode    string // error_code of the answer
+		wantMsg     string // in error_msg
+	}
+	run := func(t *testing.T, tc testCase) {
+		t.Parallel()
+		h := newHarness(t, newReference(t).URL, func(c *Config) { c.RejectInvalidRequests = true })
+		got := send(t, h.url, http.MethodDelete, batchPath, tc.header, strings.NewReader(tc.body))
+		assert.Equal(t, tc.wantStatus, got.status, "%s", got.body)
+		var e errorBody
+		require.NoError(t, json.Unmarshal(got.body, &e), "%s", got.body)
+		assert.Equal(t, tc.wantCode, e.ErrorCode)
+		assert.Contains(t, e.ErrorMsg, tc.wantMsg)
+
+		recs := h.log.records(t)
+		require.Len(t, recs, 1)
+		assert.Equal(t, tc.wantOutcome, recs[0].Outcome)
+		var reqs []string
+		for _, v := range recs[0].RequestViolations {
+			reqs = append(reqs, v.Requirement)
+		}
+		assert.Contains(t, reqs, "REQ-HDR-01", "the missing credential is still reported")
+		if tc.wantOutcome == OutcomeForwarded {
+			assert.Empty(t, got.header.Get(HeaderProxyAnswer), "the service's answer, not the proxy's")
+			assert.Contains(t, recs[0].Note, "credential")
+			assert.Zero(t, h.proxy.Summary().Rejected)
+		} else {
+			assert.Equal(t, string(OutcomeRejected), got.header.Get(HeaderProxyAnswer))
+			assert.Equal(t, 1, h.proxy.Summary().Rejected)
+		}
+	}
+	good := `{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`
+	for _, tc := range []testCase{
+		{name: "no X-Auth-Token", header: map[string]string{"X-Auth-Token": ""}, body: good,
+			wantStatus: http.StatusUnauthorized, wantOutcome: OutcomeForwarded, wantCode: reference.CodeNoCredential},
+		{name: "blank X-Auth-Token", header: map[string]string{"X-Auth-Token": " "}, body: good,
+			wantStatus: http.StatusUnauthorized, wantOutcome: OutcomeForwarded, wantCode: reference.CodeNoCredential},
+		{name: "no X-Auth-Token and a bad delete_type", header: map[string]string{"X-Auth-Token": ""},
+			body:       `{"jobs":[{"delete_type":"nuke","job_id":"j1"}]}`,
+			wantStatus: http.StatusBadRequest, wantOutcome: OutcomeRejected, wantCode: "DRS.M00202", wantMsg: "REQ-VAL-04"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}

@@ -29,8 +29,11 @@ type Summary struct {
 	ByRequirement      map[string]int `json:"by_requirement"`
 	Rejected           int            `json:"rejected"`            // --reject-invalid-requests: answered 400 by the proxy
 	TooLarge           int            `json:"too_large"`           // requests answered 413 by the proxy
-	UncheckedResponses int            `json:"unchecked_responses"` // answers too large to check
+	UncheckedResponses int            `json:"unchecked_responses"` // answers whose body could not be checked (too large, unknown Content-Encoding)
 	UpstreamErrors     int            `json:"upstream_errors"`     // 502 and 504 answered by the proxy
+	// Aborted counts the upstream answers that broke off: never passed on
+	// as complete (502/504 by the proxy, or the client's connection cut).
+	Aborted int `json:"aborted"`
 }
 
 // Clean reports whether no violation was seen.
@@ -51,9 +54,9 @@ func (s Summary) WriteText(w io.Writer) {
 	for _, id := range ids {
 		fmt.Fprintf(w, "    %-14s %d\n", id, s.ByRequirement[id])
 	}
-	if s.Rejected+s.TooLarge+s.UncheckedResponses+s.UpstreamErrors > 0 {
-		fmt.Fprintf(w, "  rejected: %d, too large: %d, unchecked responses: %d, upstream errors: %d\n",
-			s.Rejected, s.TooLarge, s.UncheckedResponses, s.UpstreamErrors)
+	if s.Rejected+s.TooLarge+s.UncheckedResponses+s.UpstreamErrors+s.Aborted > 0 {
+		fmt.Fprintf(w, "  rejected: %d, too large: %d, unchecked responses: %d, upstream errors: %d, aborted answers: %d\n",
+			s.Rejected, s.TooLarge, s.UncheckedResponses, s.UpstreamErrors, s.Aborted)
 	}
 }
 
@@ -112,6 +115,8 @@ func (t *tally) add(x *exchange) {
 		s.UncheckedResponses++
 	case OutcomeUpstreamUnreachable, OutcomeUpstreamTimeout:
 		s.UpstreamErrors++
+	case OutcomeAborted:
+		s.Aborted++
 	}
 }
 

@@ -25,11 +25,12 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	upstream := fs.String("upstream", "", "base URL of the service to forward to, e.g. http://127.0.0.1:8080 (required)")
 	maxBody := fs.Int64("max-body", proxy.DefaultMaxBodyBytes,
 		"largest request or response body in bytes the proxy reads; a larger request is answered 413, a larger answer passes unchecked")
-	timeout := fs.Duration("timeout", proxy.DefaultTimeout, "longest upstream exchange; beyond it the client gets 504")
+	timeout := fs.Duration("timeout", proxy.DefaultTimeout, "longest upstream exchange; beyond it the client gets 504, or a broken connection if the answer's headers had passed already")
 	logFile := fs.String("log", "", "file to append the exchange log to, one JSON line per exchange (default: stderr)")
 	verbose := fs.Bool("verbose", false, "log conforming exchanges too, not only those with violations")
 	reject := fs.Bool("reject-invalid-requests", false,
-		"answer a request that breaks the contract with 400 and the violation instead of forwarding it")
+		"answer a request that breaks the contract with 400 and the violation instead of forwarding it; "+
+			"a request whose only fault is its credential (X-Auth-Token or Authorization missing or malformed) is still forwarded, for the service to answer 401/403")
 	failOnViolation := fs.Bool("fail-on-violation", false, "exit 1 on shutdown if any violation was seen")
 	rewriteHost := fs.Bool("rewrite-host", false,
 		"send the upstream's host as Host (default: the client's Host, so that AK/SK signatures still verify)")

@@ -54,6 +54,16 @@ func TestProxyFlags(t *testing.T) {
 	}
 }
 
+// The help says which faults --reject-invalid-requests leaves to the service.
+func TestProxyHelp(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr syncBuffer
+	code := dispatch(context.Background(), []string{"proxy", "-h"}, &stdout, &stderr)
+	assert.Equal(t, exitUsage, code)
+	assert.Regexp(t, `-reject-invalid-requests\n[^-]*credential \(X-Auth-Token or Authorization missing or malformed\) is still forwarded`,
+		stderr.String())
+}
+
 // The proxy starts through dispatch, says where it listens, forwards to the
 // reference, answers its summary, and on shutdown prints the summary and,
 // with --fail-on-violation, exits 1 if it saw a violation.
