@@ -303,6 +303,13 @@ func mutants() []mutant {
 					return jobs, p
 				}
 			}},
+		{name: "invalid-utf8-replaced", breaks: "REQ-VAL-10",
+			desc: "reads a body that is not UTF-8 with U+FFFD in place of the bad bytes (as encoding/json does) and acts on it",
+			rules: func(s *Server) {
+				s.rules.validate = func(s *Server, r *http.Request, body []byte) ([]DeleteJobReq, *problem) {
+					return validateBatch(s, r, []byte(strings.ToValidUTF8(string(body), "\uFFFD")))
+				}
+			}},
 		{name: "unknown-field-fails-items", breaks: "REQ-VAL-09",
 			desc: "answers a body with a field the page does not list 202 with every item failed, acting on none",
 			wire: func(s *Server, next http.Handler) http.Handler {

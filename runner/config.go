@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -131,6 +132,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Token != "" {
+		// Derived from the secret, as secret as it: redacted like --token.
+		c.Secrets = slices.Concat(c.Secrets, []string{DerivedToken(c.Token)})
 	}
 	return c, c.Filter.Validate()
 }
