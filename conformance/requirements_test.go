@@ -157,7 +157,7 @@ func TestBrokenCatalogue(t *testing.T) {
 			edit: func(s string) string {
 				return strings.Replace(s, "  - id: REQ-RES-03\n    level: SHOULD", "  - id: REQ-RES-03\n    level: SHUOLD", 1)
 			},
-			at: "level: SHUOLD", ptr: "/requirements/20/level", msg: `value must be one of "MUST", "SHOULD", "MAY"`,
+			at: "level: SHUOLD", ptr: "/requirements/21/level", msg: `value must be one of "MUST", "SHOULD", "MAY"`,
 		},
 		{
 			name: "level in lower case",
@@ -188,7 +188,7 @@ func TestBrokenCatalogue(t *testing.T) {
 		{
 			name: "malformed ID",
 			edit: func(s string) string { return strings.Replace(s, "- id: REQ-STA-12", "- id: REQ-STA-12a", 1) },
-			at:   "- id: REQ-STA-12a", ptr: "/requirements/36/id", msg: "does not match pattern",
+			at:   "- id: REQ-STA-12a", ptr: "/requirements/37/id", msg: "does not match pattern",
 		},
 		{
 			name: "YAML syntax",

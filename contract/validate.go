@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -122,7 +123,11 @@ func validateBodyWith(compiled map[string]*jsonschema.Schema, schemaFile string,
 	}
 	doc, err := decodeJSON(body)
 	if err != nil {
-		return Violations{{Requirement: attribute(schemaFile, "json", ""), Layer: LayerBody, Keyword: "json",
+		req := attribute(schemaFile, "json", "")
+		if errors.Is(err, errNotUTF8) && schemaFile == schemas.BatchDeleteJobReq {
+			req = "REQ-VAL-10"
+		}
+		return Violations{{Requirement: req, Layer: LayerBody, Keyword: "json",
 			Schema: schemaFile, Message: "the body is not JSON: " + err.Error()}}
 	}
 	err = sch.Validate(doc)
@@ -326,9 +331,17 @@ func dropCredentialEcho(vs Violations) Violations {
 	return out
 }
 
+// errNotUTF8: RFC 8259 section 8.1, JSON text exchanged between systems
+// MUST be UTF-8; other bytes are not JSON (REQ-VAL-10).
+var errNotUTF8 = errors.New("invalid UTF-8 (RFC 8259, section 8.1: JSON text is UTF-8)")
+
 // decodeJSON decodes exactly one JSON value, numbers kept as json.Number so
 // that integers stay exact; anything after the value but white space is an error.
 func decodeJSON(body []byte) (any, error) {
+	if !utf8.Valid(body) {
+		// encoding/json would put U+FFFD in place of each bad byte, silently.
+		return nil, errNotUTF8
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any

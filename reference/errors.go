@@ -44,6 +44,7 @@ const (
 	msgParamEmpty   // arg: parameter name
 	msgParamInvalid // arg: parameter name
 	msgNotJSON
+	msgNotUTF8
 	msgUnknownField // arg: field path
 	msgBodyTooLarge // arg: limit in bytes
 	msgNoRoute      // args: method, path
@@ -106,6 +107,8 @@ func (k msgKey) templates() (en, zh string) {
 		return "The value of parameter %s is invalid.", "参数%s的值无效。"
 	case msgNotJSON:
 		return "Invalid request: the body is not valid JSON.", "无效的请求：请求体不是合法的JSON。"
+	case msgNotUTF8:
+		return "Invalid request: the body is not valid UTF-8, so it is not JSON.", "无效的请求：请求体不是合法的UTF-8编码，因此不是JSON。"
 	case msgUnknownField:
 		return "Invalid request: unknown field %s.", "无效的请求：未知字段%s。"
 	case msgBodyTooLarge:

@@ -132,6 +132,10 @@ func (s *Server) problemOf(vs contract.Violations) *problem {
 		}
 		name := parameterName(v.Pointer)
 		switch {
+		case v.Keyword == "json" && v.Requirement == "REQ-VAL-10":
+			// Not UTF-8, so not JSON: never decoded with U+FFFD in place of
+			// the bad bytes, which would act on a job_id nobody sent.
+			return newProblem(http.StatusBadRequest, msgNotUTF8)
 		case v.Keyword == "json":
 			return newProblem(http.StatusBadRequest, msgNotJSON) // REQ-VAL-01
 		case v.Pointer == "" && v.Keyword == "type":

@@ -381,6 +381,11 @@ func TestInvalidBatchChangesNothing(t *testing.T) {
 		e := a.errorBody(t)
 		assert.Equal(t, tc.code, e.ErrorCode)
 		assert.Contains(t, e.ErrorMsg, tc.contains)
+		for _, k := range []string{"X-Auth-Token", "Authorization"} { // REQ-SEC-02: no credential comes back
+			if v := tc.headers[k]; len(v) >= 8 {
+				assert.NotContains(t, string(a.body), v[len(v)-8:])
+			}
+		}
 		assert.Equal(t, reference.CreateFailed, svc.status(projectA, d), "REQ-VAL-08")
 		assert.Equal(t, reference.IncreTransferStarted, svc.status(projectA, r), "REQ-VAL-08")
 	}
@@ -431,6 +436,27 @@ func TestInvalidBatchChangesNothing(t *testing.T) {
 			headers: map[string]string{"X-Auth-Token": "wrong"}, status: 403, code: reference.CodeInvalidToken},
 		{name: "bearer scheme", body: func(d, r string) string { return `{"jobs":[` + valid(d, r) + `]}` },
 			headers: map[string]string{"X-Auth-Token": "", "Authorization": "Bearer x"}, status: 401, code: reference.CodeNoCredential},
+		// REQ-VAL-10: bytes that are not UTF-8 are not JSON; encoding/json
+		// alone would answer 202 with U+FFFD in place of them.
+		{name: "job_id with 0xFF", body: withItem("{\"delete_type\":\"delete\",\"job_id\":\"x\xff\"}"), status: 400,
+			code: reference.CodeInvalidRequest, contains: "UTF-8"},
+		{name: "job_id with a lone continuation byte", body: withItem("{\"delete_type\":\"delete\",\"job_id\":\"x\x80\"}"),
+			status: 400, code: reference.CodeInvalidRequest, contains: "UTF-8"},
+		{name: "job_id with an overlong slash", body: withItem("{\"delete_type\":\"delete\",\"job_id\":\"x\xc0\xaf\"}"),
+			status: 400, code: reference.CodeInvalidRequest, contains: "UTF-8"},
+		{name: "job_id with an encoded surrogate", body: withItem("{\"delete_type\":\"delete\",\"job_id\":\"x\xed\xa0\x80\"}"),
+			status: 400, code: reference.CodeInvalidRequest, contains: "UTF-8"},
+		// REQ-SEC-01: a credential the server did not issue.
+		{name: "token one character off", cfg: reference.Config{Tokens: []string{testToken}},
+			body:    func(d, r string) string { return `{"jobs":[` + valid(d, r) + `]}` },
+			headers: map[string]string{"X-Auth-Token": testToken[:len(testToken)-1] + "!"}, status: 403, code: reference.CodeInvalidToken},
+		{name: "AK/SK header that cannot verify", cfg: reference.Config{Tokens: []string{testToken}},
+			body:    func(d, r string) string { return `{"jobs":[` + valid(d, r) + `]}` },
+			headers: map[string]string{"X-Auth-Token": "", "Authorization": "SDK-HMAC-SHA256 Access=" + testToken + ", SignedHeaders=host, Signature=00"},
+			status:  403, code: reference.CodeInvalidToken},
+		{name: "Authorization without a scheme", cfg: reference.Config{Tokens: []string{testToken}},
+			body:    func(d, r string) string { return `{"jobs":[` + valid(d, r) + `]}` },
+			headers: map[string]string{"X-Auth-Token": "", "Authorization": testToken}, status: 401, code: reference.CodeNoCredential},
 		{name: "no Content-Type", body: func(d, r string) string { return `{"jobs":[` + valid(d, r) + `]}` },
 			headers: map[string]string{"Content-Type": ""}, status: 400, code: reference.CodeParameterEmpty, contains: "Content-Type"},
 		{name: "text/plain", body: func(d, r string) string { return `{"jobs":[` + valid(d, r) + `]}` },

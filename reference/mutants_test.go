@@ -303,6 +303,13 @@ func mutants() []mutant {
 					return jobs, p
 				}
 			}},
+		{name: "invalid-utf8-replaced", breaks: "REQ-VAL-10",
+			desc: "reads a body that is not UTF-8 with U+FFFD in place of the bad bytes (as encoding/json does) and acts on it",
+			rules: func(s *Server) {
+				s.rules.validate = func(s *Server, r *http.Request, body []byte) ([]DeleteJobReq, *problem) {
+					return validateBatch(s, r, []byte(strings.ToValidUTF8(string(body), "\uFFFD")))
+				}
+			}},
 		{name: "unknown-field-fails-items", breaks: "REQ-VAL-09",
 			desc: "answers a body with a field the page does not list 202 with every item failed, acting on none",
 			wire: func(s *Server, next http.Handler) http.Handler {
@@ -781,6 +788,54 @@ func mutants() []mutant {
 					p.deleted[job.JobID] = struct{}{}
 				}
 			})},
+
+		// REQ-SEC-*: credentials the server did not issue, and credentials echoed back.
+		{name: "any-token-accepted", breaks: "REQ-SEC-01",
+			desc: "accepts any X-Auth-Token that is present: it checks that there is one, not that it is valid",
+			wire: func(s *Server, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.TrimSpace(r.Header.Get(headerAuthToken)) != "" {
+						r.Header.Set(headerAuthToken, s.forgedToken())
+					}
+					next.ServeHTTP(w, r)
+				})
+			}},
+		{name: "any-authorization-accepted", breaks: "REQ-SEC-01",
+			desc: "accepts any Authorization header that is present, malformed or unsigned, without verifying it",
+			wire: func(s *Server, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Header.Get(headerAuthToken) == "" && strings.TrimSpace(r.Header.Get(headerAuthorization)) != "" {
+						r.Header.Del(headerAuthorization)
+						r.Header.Set(headerAuthToken, s.forgedToken())
+					}
+					next.ServeHTTP(w, r)
+				})
+			}},
+		{name: "token-echoed-in-error-msg", breaks: "REQ-SEC-02",
+			desc: "quotes the X-Auth-Token it received in the error_msg of every 4xx",
+			wire: rewriteAnswer(func(r *http.Request, status int, body []byte) (int, []byte) {
+				var e ErrorBody
+				if status < 400 || status >= 500 || json.Unmarshal(body, &e) != nil {
+					return status, body
+				}
+				e.ErrorMsg += " (X-Auth-Token: " + r.Header.Get(headerAuthToken) + ")"
+				out, _ := json.Marshal(e)
+				return status, out
+			})},
+		{name: "credential-echoed-in-header", breaks: "REQ-SEC-02",
+			desc: "sends the credential it received back in a response header, in upper case (X-Request-Credential)",
+			wire: func(_ *Server, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					cred := r.Header.Get(headerAuthToken)
+					if cred == "" {
+						cred = r.Header.Get(headerAuthorization)
+					}
+					if cred != "" {
+						w.Header().Set("X-Request-Credential", strings.ToUpper(cred))
+					}
+					next.ServeHTTP(w, r)
+				})
+			}},
 	}
 }
 

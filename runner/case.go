@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -71,9 +72,41 @@ type Request struct {
 	Project       string            `yaml:"project"` // own (default) or other
 	Headers       map[string]string `yaml:"headers"`
 	RemoveHeaders []string          `yaml:"remove_headers"`
-	Body          any               `yaml:"body"`
-	RawBody       *string           `yaml:"raw_body"`
-	Violates      *SchemaViolation  `yaml:"violates"`
+	// Credential replaces the run's credential for this request: see the
+	// Credential* constants. "" sends --token as X-Auth-Token.
+	Credential string  `yaml:"credential"`
+	Body       any     `yaml:"body"`
+	RawBody    *string `yaml:"raw_body"`
+	// RawBodyBytes is raw_body for bytes YAML cannot hold (a case file is
+	// UTF-8): \xHH is the byte HH; every other character is itself.
+	RawBodyBytes *string          `yaml:"raw_body_bytes"`
+	Violates     *SchemaViolation `yaml:"violates"`
+}
+
+// The credentials a request can carry instead of --token (request.credential).
+const (
+	// CredentialNone: no X-Auth-Token and no Authorization header.
+	CredentialNone = "none"
+	// CredentialDerivedInvalid: X-Auth-Token is --token changed so that it
+	// cannot be valid (DerivedToken).
+	CredentialDerivedInvalid = "derived-invalid"
+	// CredentialMalformedAuthorization: no X-Auth-Token; an Authorization
+	// header in the SDK's AK/SK scheme that cannot verify (no X-Sdk-Date, a
+	// one-byte signature, a derived access key).
+	CredentialMalformedAuthorization = "malformed-authorization"
+	// CredentialGarbageAuthorization: no X-Auth-Token; an Authorization
+	// header with no scheme at all, only a derived token.
+	CredentialGarbageAuthorization = "garbage-authorization"
+)
+
+// needsToken reports whether the credential is derived from --token, so a
+// run without one cannot send it.
+func needsToken(credential string) bool {
+	switch credential {
+	case CredentialDerivedInvalid, CredentialMalformedAuthorization, CredentialGarbageAuthorization:
+		return true
+	}
+	return false
 }
 
 // SchemaViolation names the one JSON Schema rule a bad-input body breaks.
@@ -205,3 +238,48 @@ func (p Post) String() string {
 // eventual reports whether the condition may take time to hold (the runner
 // polls until --settle-timeout); unchanged and exists hold at once or never.
 func (p Post) eventual() bool { return !p.Unchanged && !p.Exists }
+
+// decodeByteEscapes turns the text of raw_body_bytes into bytes: \xHH (two
+// hex digits, either case) is the byte HH; every other character, a
+// backslash not followed by x and two hex digits included, is itself.
+func decodeByteEscapes(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) && s[i+1] == 'x' && isHex(s[i+2]) && isHex(s[i+3]) {
+			out = append(out, unhex(s[i+2])<<4|unhex(s[i+3]))
+			i += 3
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return out
+}
+
+// hasByteEscape reports whether s has at least one \xHH.
+func hasByteEscape(s string) bool { return byteEscapeRE.MatchString(s) }
+
+var byteEscapeRE = regexp.MustCompile(`\\x[0-9A-Fa-f]{2}`)
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// rawBody is the body a raw_body or raw_body_bytes sends, before {{name}}
+// substitution; ok is false when the request has neither.
+func (r Request) rawBody() (body string, ok bool) {
+	switch {
+	case r.RawBody != nil:
+		return *r.RawBody, true
+	case r.RawBodyBytes != nil:
+		return string(decodeByteEscapes(*r.RawBodyBytes)), true
+	}
+	return "", false
+}

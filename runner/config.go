@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -81,6 +82,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Token != "" {
+		// Derived from the secret, as secret as it: redacted like --token.
+		c.Secrets = slices.Concat(c.Secrets, []string{DerivedToken(c.Token)})
 	}
 	return c, c.Filter.Validate()
 }

@@ -55,9 +55,10 @@ func CheckBodies(files []*File, ct *contract.Contract) yamlschema.Problems {
 // renderBody is the body a step sends, with sample IDs for fixtures; ok is
 // false when the step sends no body of its own choosing.
 func renderBody(r Request, vars map[string]string) ([]byte, bool) {
+	if raw, ok := r.rawBody(); ok {
+		return []byte(expand(raw, vars)), true
+	}
 	switch {
-	case r.RawBody != nil:
-		return []byte(expand(*r.RawBody, vars)), true
 	case r.Body != nil:
 		b, err := json.Marshal(expandValue(r.Body, vars))
 		return b, err == nil

@@ -152,13 +152,18 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 			case len(s.Outcomes) > 0 && len(s.Then) > 0:
 				at(ptr+"/then", "with outcomes, each outcome has its own then")
 			}
-			if s.Request.Body != nil && s.Request.RawBody != nil {
-				at(ptr+"/request/raw_body", "body or raw_body, not both")
+			r := s.Request
+			if n := btoi(r.Body != nil) + btoi(r.RawBody != nil) + btoi(r.RawBodyBytes != nil); n > 1 {
+				at(ptr+"/request", "one of body, raw_body and raw_body_bytes, not %d", n)
+			}
+			if r.RawBodyBytes != nil && !hasByteEscape(*r.RawBodyBytes) {
+				at(ptr+"/request/raw_body_bytes", `no \xHH byte escape: write raw_body instead`)
 			}
 		}
 		hasSingle := rc.Step.Expect != nil || len(rc.Step.Outcomes) > 0 || len(rc.Step.Then) > 0 ||
-			rc.Step.Request.Body != nil || rc.Step.Request.RawBody != nil || len(rc.Step.Request.Headers) > 0 ||
-			len(rc.Step.Request.RemoveHeaders) > 0 || rc.Step.Request.Project != ""
+			rc.Step.Request.Body != nil || rc.Step.Request.RawBody != nil || rc.Step.Request.RawBodyBytes != nil ||
+			len(rc.Step.Request.Headers) > 0 || len(rc.Step.Request.RemoveHeaders) > 0 || rc.Step.Request.Project != "" ||
+			rc.Step.Request.Credential != ""
 		switch {
 		case len(rc.Steps) > 0 && hasSingle:
 			at(base+"/steps", "a case has steps, or request/expect/then on the case itself, not both")
@@ -270,4 +275,11 @@ func CasesByRequirement(files []*File) map[string][]string {
 		}
 	}
 	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -64,6 +64,10 @@ func TestLoadCasesReportsFileAndLine(t *testing.T) {
 		{name: "unknown requirement", files: replace("[REQ-STA-01]", "[REQ-STA-99]"), file: "cases/t.yaml", line: 6, message: "unknown requirement REQ-STA-99"},
 		{name: "undefined fixture", files: replace(`"{{task}}"`, `"{{tsak}}"`), file: "cases/t.yaml", line: 10, message: "{{tsak}} names no fixture"},
 		{name: "YAML syntax", files: replace("title: one", "title: [one"), file: "cases/t.yaml", line: 5, message: "YAML syntax"},
+		{name: "unknown credential", files: replace("    request:\n", "    request:\n      credential: stolen\n"), file: "cases/t.yaml", line: 10, message: "derived-invalid"},
+		{name: "raw_body_bytes without a byte escape", files: replace("      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n",
+			"      raw_body_bytes: '{\"jobs\": []}'\n"), file: "cases/t.yaml", line: 10, message: `no \xHH byte escape`},
+		{name: "body and raw_body_bytes", files: replace("    request:\n", "    request:\n      raw_body_bytes: 'x\\xff'\n"), file: "cases/t.yaml", line: 10, message: "one of body, raw_body and raw_body_bytes"},
 		{name: "duplicate id across files", files: map[string]string{"a.yaml": goodCase, "b.yaml": goodCase}, file: "cases/b.yaml", line: 4, message: "already used at cases/a.yaml:4"},
 	}
 	for _, tc := range tests {

@@ -39,6 +39,9 @@ type caseRun struct {
 // play runs one case: given (fixtures) → steps → verdict.
 func (p *player) play(ctx context.Context, c *Case) CaseResult {
 	start := time.Now()
+	if reason := p.cannotPlay(c); reason != "" {
+		return skipped(c, reason)
+	}
 	cr := &caseRun{c: c, res: newResult(c), ids: map[string]string{}, projects: map[string]string{},
 		vars: map[string]string{tmplProject: p.cfg.ProjectID, tmplOtherProject: p.cfg.OtherProjectID}}
 	err := p.given(ctx, cr)
@@ -74,6 +77,21 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 	}
 	cr.res.DurationMS = time.Since(start).Milliseconds()
 	return cr.res
+}
+
+// cannotPlay says why the run cannot play c at all, or "". A credential
+// derived from --token needs one: a target that needs no token has no
+// credential to refuse, so the case is skipped, never failed.
+func (p *player) cannotPlay(c *Case) string {
+	if p.cfg.Token != "" {
+		return ""
+	}
+	for _, s := range c.Steps {
+		if needsToken(s.Request.Credential) {
+			return "no --token given: cannot derive an invalid credential (credential: " + s.Request.Credential + ")"
+		}
+	}
+	return ""
 }
 
 func apiExchanges(all []Exchange) []Exchange {
@@ -155,10 +173,10 @@ func (p *player) build(cr *caseRun, r Request) built {
 	for _, k := range r.RemoveHeaders {
 		b.header.Del(k)
 	}
-	switch {
-	case r.RawBody != nil:
-		b.body = []byte(expand(*r.RawBody, cr.vars))
-	case r.Body != nil:
+	setCredential(b.header, r.Credential, p.cfg.Token)
+	if raw, ok := r.rawBody(); ok {
+		b.body = []byte(expand(raw, cr.vars))
+	} else if r.Body != nil {
 		b.body, _ = json.Marshal(expandValue(r.Body, cr.vars))
 	}
 	b.jobIDs = requestedJobIDs(b.body)

@@ -46,6 +46,7 @@ func (p *player) step(ctx context.Context, cr *caseRun, n int, s Step) (ok bool,
 		j.invariants(doc)
 	}
 	j.language(doc)
+	j.noEcho()
 	if resp.Status >= 400 && resp.Status < 500 {
 		if err := j.nothingChanged(ctx, snap); err != nil {
 			return false, err

@@ -24,8 +24,8 @@ func templateNames(r Request) []string {
 			set[m[1]] = true
 		}
 	}
-	if r.RawBody != nil {
-		collect(*r.RawBody)
+	if raw, ok := r.rawBody(); ok {
+		collect(raw)
 	}
 	walkStrings(r.Body, collect)
 	for _, v := range r.Headers {
