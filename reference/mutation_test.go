@@ -116,6 +116,12 @@ func TestMutantTable(t *testing.T) {
 // TestMutationKillMatrix plays the whole suite against the reference and
 // against every mutant, and fails naming every mutant that survives.
 func TestMutationKillMatrix(t *testing.T) {
+	// 79 runs of the whole suite take minutes under the race detector and
+	// test no concurrency the -race tests of runner and reference do not:
+	// make test runs the matrix in a second pass without -race.
+	if raceDetector && os.Getenv("DRSCONFORM_MUTATION_RACE") == "" {
+		t.Skip("the kill matrix runs without -race (make test does); set DRSCONFORM_MUTATION_RACE=1 to run it here")
+	}
 	files, err := runner.LoadEmbeddedCases()
 	if err != nil {
 		t.Fatalf("cases: %v", err)
