@@ -6,8 +6,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/drsconform/drsconform/internal/untrusted"
 )
 
 // TokenEnv is the environment variable a printed curl command reads the
@@ -55,7 +56,7 @@ func (rd *Redactor) Curl(method, rawURL string, header http.Header, body []byte,
 // shellQuote quotes s for a POSIX shell: '...' when s is printable, else
 // bash's $'...' with every control character escaped.
 func shellQuote(s string) string {
-	if !strings.ContainsFunc(s, needsEscape) && utf8.ValidString(s) {
+	if !strings.ContainsFunc(s, untrusted.IsControl) && utf8.ValidString(s) {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	var b strings.Builder
@@ -74,9 +75,9 @@ func shellQuote(s string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x80 && needsEscape(r):
+		case r < 0x80 && untrusted.IsControl(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case needsEscape(r):
+		case untrusted.IsControl(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r)
@@ -85,12 +86,6 @@ func shellQuote(s string) string {
 	}
 	b.WriteString("'")
 	return b.String()
-}
-
-// needsEscape: control and format characters (C0, DEL, C1, line and
-// paragraph separators, bidi overrides), which a terminal or an editor acts on.
-func needsEscape(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r)
 }
 
 // curlHeader finds a header option of a curl command: -H 'Name: value'.
