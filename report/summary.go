@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -12,8 +13,9 @@ import (
 // then every failure, warning and error with its requirement, what was
 // expected and what was seen.
 func Summary(w io.Writer, r *runner.Report) {
+	r = sanitize(r)
 	s := r.Summary
-	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, r.Target)
+	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, terminalLine(r.Target))
 	filtered := 0
 	for _, c := range r.Cases {
 		if c.Verdict == runner.Skip && len(c.Messages) > 0 && strings.HasPrefix(c.Messages[0], "filtered out") {
@@ -47,12 +49,16 @@ func Summary(w io.Writer, r *runner.Report) {
 				fmt.Fprintf(w, "\n%s:\n", strings.ToUpper(string(v)))
 				first = false
 			}
-			fmt.Fprintf(w, "  %s  %s  [%s]\n", c.ID, c.Title, c.File)
-			for _, m := range c.Messages {
-				fmt.Fprintf(w, "    - %s\n", m)
+			fmt.Fprintf(w, "  %s  %s  [%s]\n", terminalLine(c.ID), terminalLine(c.Title), terminalLine(c.File))
+			for i, m := range c.Messages {
+				if i == untrusted.SummaryLinesPerCase {
+					fmt.Fprintf(w, "    - … %d more (see the report)\n", len(c.Messages)-i)
+					break
+				}
+				fmt.Fprintf(w, "    - %s\n", terminalLine(m))
 			}
 			if curl := failingCurl(c); curl != "" {
-				fmt.Fprintf(w, "    reproduce: %s\n", curl)
+				fmt.Fprintf(w, "    reproduce: %s\n", untrusted.Cut(untrusted.Line(curl), summaryCurlBytes, len(curl)))
 			}
 		}
 	}
@@ -72,3 +78,14 @@ func failingCurl(c runner.CaseResult) string {
 	}
 	return ""
 }
+
+// terminalLine is text as one line on a terminal: control characters
+// escaped (a target's ANSI escapes never reach it), at most
+// untrusted.SummaryLineBytes.
+func terminalLine(s string) string {
+	return untrusted.Cut(untrusted.Line(s), untrusted.SummaryLineBytes, len(s))
+}
+
+// summaryCurlBytes bounds the reproduce line: long enough for a curl
+// command with a small body; a longer one is whole in the reports.
+const summaryCurlBytes = 4 << 10
