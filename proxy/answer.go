@@ -6,7 +6,7 @@ import (
 	"net/http"
 
 	"github.com/drsconform/drsconform/contract"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/internal/credential"
 )
 
 // Error codes of the answers the proxy makes itself, from the DRS appendix
@@ -36,7 +36,7 @@ func writeError(w http.ResponseWriter, status int, why Outcome, code, msg string
 
 // rejectMessage names the first violation (requirement, where, what) and how
 // many more there are.
-func rejectMessage(vs contract.Violations, rd *runner.Redactor) string {
+func rejectMessage(vs contract.Violations, rd *credential.Redactor) string {
 	msg := fmt.Sprintf("drsconform proxy: the request breaks the contract and was not forwarded: %s", rd.String(vs[0].Error()))
 	if len(vs) > 1 {
 		msg += fmt.Sprintf(" (and %d more)", len(vs)-1)

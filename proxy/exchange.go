@@ -2,10 +2,10 @@ package proxy
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/drsconform/drsconform/contract"
+	"github.com/drsconform/drsconform/internal/credential"
 )
 
 // Outcome says what the proxy did with an exchange.
@@ -51,44 +51,6 @@ func (x *exchange) worthLogging() bool {
 	return x.violations() > 0 || x.outcome != OutcomeForwarded
 }
 
-// minDerivedSecret: parts of an Authorization value shorter than this are
-// not secrets of their own (they would blank out ordinary words).
-const minDerivedSecret = 8
-
-// credentialsOf lists the credential values a request carries: whole header
-// values, the part after an Authorization scheme, and the Access and
-// Signature of an SDK-HMAC-SHA256 signature.
-func credentialsOf(h http.Header) []string {
-	var out []string
-	for _, name := range []string{"X-Auth-Token", "X-Security-Token", "Proxy-Authorization"} {
-		for _, v := range h.Values(name) {
-			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, v)
-			}
-		}
-	}
-	for _, v := range h.Values("Authorization") {
-		v = strings.TrimSpace(v)
-		if v == "" {
-			continue
-		}
-		out = append(out, v)
-		_, rest, ok := strings.Cut(v, " ")
-		if !ok {
-			continue
-		}
-		if rest = strings.TrimSpace(rest); len(rest) >= minDerivedSecret {
-			out = append(out, rest)
-		}
-		for _, part := range strings.Split(rest, ",") {
-			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok || len(val) < minDerivedSecret {
-				continue
-			}
-			if strings.EqualFold(k, "Access") || strings.EqualFold(k, "Signature") {
-				out = append(out, val)
-			}
-		}
-	}
-	return out
-}
+// credentialsOf lists the credential values a request carries
+// (internal/credential decides which headers and which parts).
+func credentialsOf(h http.Header) []string { return credential.FromHeader(h) }

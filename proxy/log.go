@@ -5,10 +5,9 @@ import (
 	"io"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/drsconform/drsconform/contract"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/internal/credential"
 )
 
 // Record is one line of the exchange log (JSON Lines). Every string in it has
@@ -59,7 +58,7 @@ func newExchangeLog(w io.Writer) *exchangeLog {
 	return &exchangeLog{w: w}
 }
 
-func (l *exchangeLog) write(x *exchange, rd *runner.Redactor) {
+func (l *exchangeLog) write(x *exchange, rd *credential.Redactor) {
 	line, err := json.Marshal(recordOf(x, rd))
 	if err != nil { // a Record of strings and numbers always marshals
 		return
@@ -70,7 +69,7 @@ func (l *exchangeLog) write(x *exchange, rd *runner.Redactor) {
 	_, _ = l.w.Write(line)
 }
 
-func recordOf(x *exchange, rd *runner.Redactor) Record {
+func recordOf(x *exchange, rd *credential.Redactor) Record {
 	rec := Record{
 		Time:               x.start.UTC(),
 		Exchange:           x.seq,
@@ -93,7 +92,7 @@ func recordOf(x *exchange, rd *runner.Redactor) Record {
 	return rec
 }
 
-func findings(vs contract.Violations, rd *runner.Redactor) []Finding {
+func findings(vs contract.Violations, rd *credential.Redactor) []Finding {
 	if len(vs) == 0 {
 		return nil
 	}
@@ -105,17 +104,12 @@ func findings(vs contract.Violations, rd *runner.Redactor) []Finding {
 	return out
 }
 
-// excerpt is the body as text, redacted, cut at maxExcerpt bytes on a rune
-// boundary. Redaction comes first so that a cut never splits a secret into
-// an unrecognisable prefix.
-func excerpt(body []byte, rd *runner.Redactor) string {
-	s := rd.String(string(body))
-	if len(s) <= maxExcerpt {
-		return s
+// excerpt is the body as text, redacted, then cut at maxExcerpt bytes
+// (credential.Redactor.Prefix: never part of a secret, never half a rune).
+func excerpt(body []byte, rd *credential.Redactor) string {
+	s, cut := rd.Prefix(string(body), maxExcerpt)
+	if cut {
+		return s + "…(cut)"
 	}
-	cut := maxExcerpt
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…(cut)"
+	return s
 }

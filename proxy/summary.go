@@ -8,7 +8,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/internal/credential"
 )
 
 // Unattributed is the ByRequirement key of violations that no single
@@ -132,7 +132,7 @@ func (t *tally) snapshot() Summary {
 }
 
 // redactor removes the credentials of this exchange and of every earlier one.
-func (t *tally) redactor(extra []string) *runner.Redactor {
+func (t *tally) redactor(extra []string) *credential.Redactor {
 	t.mu.Lock()
 	all := append([]string(nil), extra...)
 	for s := range t.secrets {
@@ -141,7 +141,7 @@ func (t *tally) redactor(extra []string) *runner.Redactor {
 	t.mu.Unlock()
 	// Longest first: a token that contains another is replaced whole.
 	sort.Slice(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
-	return runner.NewRedactor(all...)
+	return credential.New(all...)
 }
 
 // serveSummary answers GET (and HEAD) with the Summary as JSON.

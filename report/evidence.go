@@ -2,89 +2,40 @@ package report
 
 import (
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/runner"
 )
 
-// credentialHeaders never reach a report with their values. The runner
-// redacts them already; the formats check again, because a report may come
-// from a file (drsconform report --from) that another tool wrote or edited.
-var credentialHeaders = []string{"Authorization", "Cookie", "Proxy-Authorization", "Set-Cookie", "X-Auth-Token", "X-Security-Token"}
-
-func isCredentialHeader(name string) bool {
-	return slices.ContainsFunc(credentialHeaders, func(c string) bool { return strings.EqualFold(c, name) })
-}
-
-// curlHeader finds a header option of a curl command: -H 'Name: value'.
-var curlHeader = regexp.MustCompile(`-H (['"])([A-Za-z0-9-]+): ?([^'"]*)(['"])`)
-
 // sanitize returns a deep copy of r in which no credential is left: the
-// values of credential headers are replaced (an Authorization header keeps
-// its scheme, which says what kind of credential was sent), every such value
-// found is also removed wherever else it appears (a URL, a body, a message,
-// a curl command), and URLs lose their passwords. It never changes a report
-// the runner wrote, whose credentials are already [REDACTED].
+// values of credential headers are replaced (internal/credential.Value),
+// every such value found is also removed wherever else it appears (a URL, a
+// body, a message, a curl command), and URLs lose their passwords. The
+// runner redacts already; the formats check again, because a report may
+// come from a file (drsconform report --from) that another tool wrote or
+// edited. It never changes a report the runner wrote.
 func sanitize(r *runner.Report) *runner.Report {
 	out := *r
-	secrets := map[string]bool{}
-	collect := func(h map[string][]string) {
-		for k, vs := range h {
-			if !isCredentialHeader(k) {
-				continue
-			}
-			for _, v := range vs {
-				for _, s := range secretParts(k, v) {
-					secrets[s] = true
-				}
-			}
-		}
-	}
+	var secrets []string
 	for _, c := range r.Cases {
 		for _, e := range c.Evidence {
-			collect(e.RequestHeaders)
-			collect(e.ResponseHeaders)
-			for _, m := range curlHeader.FindAllStringSubmatch(e.Curl, -1) {
-				if isCredentialHeader(m[2]) {
-					for _, s := range secretParts(m[2], m[3]) {
-						secrets[s] = true
-					}
-				}
-			}
+			secrets = append(secrets, credential.FromHeader(e.RequestHeaders)...)
+			secrets = append(secrets, credential.FromHeader(e.ResponseHeaders)...)
+			secrets = append(secrets, credential.SecretsOfCurl(e.Curl)...)
 		}
 	}
 	for _, u := range []string{r.Target, r.FixturesURL} {
 		if p, err := url.Parse(u); err == nil && p.User != nil {
 			if pw, ok := p.User.Password(); ok && pw != "" {
-				secrets[pw] = true
+				secrets = append(secrets, pw)
 			}
 		}
 	}
-	// Longest first, so that a secret containing another goes whole.
-	list := make([]string, 0, len(secrets))
-	for s := range secrets {
-		list = append(list, s)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if len(list[i]) != len(list[j]) {
-			return len(list[i]) > len(list[j])
-		}
-		return list[i] < list[j]
-	})
-	var pairs []string
-	for _, s := range list {
-		pairs = append(pairs, s, runner.Redacted)
-	}
-	rp := strings.NewReplacer(pairs...)
-	clean := func(s string) string {
-		if len(pairs) == 0 {
-			return s
-		}
-		return rp.Replace(s)
-	}
+	rd := credential.New(secrets...)
+	clean := rd.String
 	out.Target, out.FixturesURL = clean(r.Target), clean(r.FixturesURL)
 	if r.Configuration != nil {
 		out.Configuration = make(map[string]string, len(r.Configuration))
@@ -104,38 +55,23 @@ func sanitize(r *runner.Report) *runner.Report {
 		for j := range c.Evidence {
 			e := &c.Evidence[j]
 			e.URL = clean(e.URL)
-			e.RequestHeaders = cleanHeader(e.RequestHeaders, clean)
-			e.ResponseHeaders = cleanHeader(e.ResponseHeaders, clean)
+			e.RequestHeaders = rd.Header(e.RequestHeaders)
+			e.ResponseHeaders = rd.Header(e.ResponseHeaders)
 			e.RequestBody, e.ResponseBody, e.Error = clean(e.RequestBody), clean(e.ResponseBody), clean(e.Error)
-			e.Curl = cleanCurl(clean(e.Curl))
+			e.Curl = credential.CleanCurl(clean(e.Curl))
 		}
 		out.Cases[i] = c
 	}
 	out.Requirements = slices.Clone(r.Requirements)
+	out.Unjudged = slices.Clone(r.Unjudged)
+	for i := range out.Unjudged {
+		out.Unjudged[i].Reasons = cleanAll(out.Unjudged[i].Reasons, clean)
+	}
+	out.Preflight = slices.Clone(r.Preflight)
+	for i := range out.Preflight {
+		out.Preflight[i].Detail = clean(out.Preflight[i].Detail)
+	}
 	return &out
-}
-
-// secretParts are the strings of a credential header's value that must not
-// be shown: the value, and for "Scheme credentials" the credentials alone.
-func secretParts(name, v string) []string {
-	v = strings.TrimSpace(v)
-	if v == "" || strings.Contains(v, runner.Redacted) || strings.HasPrefix(v, "$") {
-		return nil
-	}
-	parts := []string{v}
-	if strings.EqualFold(name, "Authorization") {
-		if _, cred, ok := strings.Cut(v, " "); ok && strings.TrimSpace(cred) != "" {
-			parts = append(parts, strings.TrimSpace(cred))
-			// AK/SK signing: "Access=AK, SignedHeaders=…, Signature=…"; the
-			// key and the signature may appear apart, in a log or a body.
-			for _, kv := range strings.Split(cred, ",") {
-				if key, val, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && len(val) >= 8 && !strings.EqualFold(key, "SignedHeaders") {
-					parts = append(parts, val)
-				}
-			}
-		}
-	}
-	return parts
 }
 
 func cleanAll(list []string, clean func(string) string) []string {
@@ -147,47 +83,6 @@ func cleanAll(list []string, clean func(string) string) []string {
 		out[i] = clean(s)
 	}
 	return out
-}
-
-func cleanHeader(h map[string][]string, clean func(string) string) map[string][]string {
-	if h == nil {
-		return nil
-	}
-	out := make(map[string][]string, len(h))
-	for k, vs := range h {
-		cp := make([]string, len(vs))
-		for i, v := range vs {
-			switch {
-			case !isCredentialHeader(k):
-				cp[i] = clean(v)
-			case strings.EqualFold(k, "Authorization") && strings.Contains(v, " "):
-				scheme, _, _ := strings.Cut(v, " ")
-				cp[i] = scheme + " " + runner.Redacted
-			default:
-				cp[i] = runner.Redacted
-			}
-		}
-		out[k] = cp
-	}
-	return out
-}
-
-// cleanCurl replaces the value of every credential header option of a curl
-// command, keeping references to environment variables ($DRSCONFORM_TOKEN).
-func cleanCurl(curl string) string {
-	return curlHeader.ReplaceAllStringFunc(curl, func(m string) string {
-		sub := curlHeader.FindStringSubmatch(m)
-		name, value := sub[2], sub[3]
-		if !isCredentialHeader(name) || strings.HasPrefix(value, "$") || strings.Contains(value, runner.Redacted) {
-			return m
-		}
-		if strings.EqualFold(name, "Authorization") {
-			if scheme, _, ok := strings.Cut(value, " "); ok {
-				return "-H " + sub[1] + name + ": " + scheme + " " + runner.Redacted + sub[4]
-			}
-		}
-		return "-H " + sub[1] + name + ": " + runner.Redacted + sub[4]
-	})
 }
 
 // isAPIExchange tells the requests to the endpoint under test from the

@@ -177,8 +177,8 @@ func TestNoFormatShowsACredential(t *testing.T) {
 				t.Errorf("%s shows %q", f.File, secret)
 			}
 		}
-		if f.Name == "html" && !strings.Contains(buf.String(), "SDK-HMAC-SHA256 "+runner.Redacted) {
-			t.Errorf("%s does not keep the Authorization scheme", f.File)
+		if f.Name == "html" && !strings.Contains(buf.String(), "SDK-HMAC-SHA256 Access="+runner.Redacted+", SignedHeaders=content-type;host;x-sdk-date") {
+			t.Errorf("%s does not keep the Authorization scheme and SignedHeaders", f.File)
 		}
 	}
 	dir := t.TempDir()

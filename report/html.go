@@ -79,7 +79,7 @@ type htmlCase struct {
 // of every failed, warned and errored case, and the spec coverage. Every
 // value from the report is escaped by html/template.
 func HTML(w io.Writer, r *runner.Report) error {
-	r = sanitize(r)
+	r = inert(sanitize(r))
 	cov, err := ComputeCoverage(r)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -173,7 +174,7 @@ func caseDetails(c runner.CaseResult) string {
 }
 
 func oneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = untrusted.Line(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max-1]) + "…"
 	}

@@ -14,11 +14,14 @@ import (
 // (bodies, messages) is escaped so that it renders as text, never as HTML or
 // table structure.
 func Markdown(w io.Writer, r *runner.Report) error {
-	r = sanitize(r)
+	r = inert(sanitize(r))
 	var b strings.Builder
 	fmt.Fprintf(&b, "## drsconform: %s, %s\n\n", strings.ToUpper(string(r.Verdict)), overall(r))
 	fmt.Fprintf(&b, "Suite %s against %s; spec SHA-256 %s; run %s (exit %d).\n\n",
 		code(r.SuiteVersion), code(r.Target), code(r.SpecSHA256), r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.ExitCode)
+	for _, t := range r.Trimmed {
+		fmt.Fprintf(&b, "> Trimmed: %s\n\n", mdText(t))
+	}
 
 	if sc := scope(r); sc != "" {
 		fmt.Fprintf(&b, "**%s.**\n\n", mdText(sc))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -45,7 +46,16 @@ func FormatNamed(name string) (Format, bool) {
 // returns the paths written, the manifest last. Files are written whole or
 // not at all (temp file + rename).
 func WriteDir(dir string, r *runner.Report) ([]string, error) {
+	return writeDir(dir, r, untrusted.ReportDirBytes)
+}
+
+// writeDir is WriteDir with the size limit of the report files (Fit).
+func writeDir(dir string, r *runner.Report, limit int64) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report dir: %w", err)
+	}
+	r, err := Fit(r, limit)
+	if err != nil {
 		return nil, fmt.Errorf("report dir: %w", err)
 	}
 	var paths, names []string

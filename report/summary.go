@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -12,10 +13,11 @@ import (
 // then every failure, warning and error with its requirement, what was
 // expected and what was seen.
 func Summary(w io.Writer, r *runner.Report) {
+	r = sanitize(r)
 	s := r.Summary
-	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, r.Target)
+	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, terminalLine(r.Target))
 	if d := r.Selection.Describe(); d != "" {
-		fmt.Fprintln(w, d)
+		fmt.Fprintln(w, terminalLine(d))
 	}
 	filtered := 0
 	for _, c := range r.Cases {
@@ -50,12 +52,16 @@ func Summary(w io.Writer, r *runner.Report) {
 				fmt.Fprintf(w, "\n%s:\n", strings.ToUpper(string(v)))
 				first = false
 			}
-			fmt.Fprintf(w, "  %s  %s  [%s]\n", c.ID, c.Title, c.File)
-			for _, m := range c.Messages {
-				fmt.Fprintf(w, "    - %s\n", m)
+			fmt.Fprintf(w, "  %s  %s  [%s]\n", terminalLine(c.ID), terminalLine(c.Title), terminalLine(c.File))
+			for i, m := range c.Messages {
+				if i == untrusted.SummaryLinesPerCase {
+					fmt.Fprintf(w, "    - … %d more (see the report)\n", len(c.Messages)-i)
+					break
+				}
+				fmt.Fprintf(w, "    - %s\n", terminalLine(m))
 			}
 			if curl := failingCurl(c); curl != "" {
-				fmt.Fprintf(w, "    reproduce: %s\n", curl)
+				fmt.Fprintf(w, "    reproduce: %s\n", untrusted.Cut(untrusted.Line(curl), summaryCurlBytes, len(curl)))
 			}
 		}
 	}
@@ -69,7 +75,7 @@ func Summary(w io.Writer, r *runner.Report) {
 			}
 			fmt.Fprintf(w, "  %s (%s%s)\n", u.ID, u.Level, note)
 			for _, reason := range u.Reasons {
-				fmt.Fprintf(w, "    - %s\n", reason)
+				fmt.Fprintf(w, "    - %s\n", terminalLine(reason))
 			}
 		}
 	}
@@ -112,7 +118,7 @@ func errorGroups(w io.Writer, r *runner.Report) {
 	fmt.Fprintf(w, "\nERROR (the suite could not judge):\n")
 	for _, g := range groups {
 		if len(g.ids) == 1 {
-			fmt.Fprintf(w, "  %s: %s\n", g.ids[0], g.reason)
+			fmt.Fprintf(w, "  %s: %s\n", terminalLine(g.ids[0]), terminalLine(g.reason))
 			continue
 		}
 		shown := g.ids
@@ -120,7 +126,7 @@ func errorGroups(w io.Writer, r *runner.Report) {
 		if len(shown) > 5 {
 			shown, more = shown[:5], fmt.Sprintf(", … %d more", len(g.ids)-5)
 		}
-		fmt.Fprintf(w, "  %d cases: %s\n    (%s%s)\n", len(g.ids), g.reason, strings.Join(shown, ", "), more)
+		fmt.Fprintf(w, "  %d cases: %s\n    (%s%s)\n", len(g.ids), terminalLine(g.reason), terminalLine(strings.Join(shown, ", ")), more)
 	}
 }
 
@@ -137,3 +143,14 @@ func failingCurl(c runner.CaseResult) string {
 	}
 	return ""
 }
+
+// terminalLine is text as one line on a terminal: control characters
+// escaped (a target's ANSI escapes never reach it), at most
+// untrusted.SummaryLineBytes.
+func terminalLine(s string) string {
+	return untrusted.Cut(untrusted.Line(s), untrusted.SummaryLineBytes, len(s))
+}
+
+// summaryCurlBytes bounds the reproduce line: long enough for a curl
+// command with a small body; a longer one is whole in the reports.
+const summaryCurlBytes = 4 << 10

@@ -43,16 +43,16 @@ func (f *fixtureClient) create(ctx context.Context, rec *recorder, req fixtureRe
 	}
 	switch {
 	case resp.Status == http.StatusBadRequest:
-		return "", fmt.Errorf("%w: %s", ErrFixtureUnavailable, harnessReason(resp.Body))
+		return "", fmt.Errorf("%w: %s", ErrFixtureUnavailable, harnessReason(f.wire.redact, resp.Body))
 	case resp.Status != http.StatusCreated && resp.Status != http.StatusOK:
-		return "", fmt.Errorf("%w: POST %s/v1/jobs answered %d, want 201: %s", ErrHarness, f.base, resp.Status, harnessReason(resp.Body))
+		return "", fmt.Errorf("%w: POST %s/v1/jobs answered %d, want 201: %s", ErrHarness, f.base, resp.Status, harnessReason(f.wire.redact, resp.Body))
 	}
 	var t fixtureTask
 	if err := json.Unmarshal(resp.Body, &t); err != nil || t.ID == "" {
 		return "", fmt.Errorf("%w: POST %s/v1/jobs answered 201 without a JSON {\"id\": ...}", ErrHarness, f.base)
 	}
 	if t.Status != "" && t.Status != req.Status {
-		return "", fmt.Errorf("%w: asked for a task in %s, the harness made one in %s", ErrHarness, req.Status, t.Status)
+		return "", fmt.Errorf("%w: asked for a task in %s, the harness made one in %s", ErrHarness, req.Status, quote(f.wire.redact, t.Status))
 	}
 	return t.ID, nil
 }
@@ -101,18 +101,20 @@ func (f *fixtureClient) poll(ctx context.Context, rec *recorder, step int, proje
 	}
 }
 
-// harnessReason is the error_msg of an error body, or the body itself.
-func harnessReason(body []byte) string {
+// harnessReason is the error_msg of an error body, or the body itself:
+// redacted, bounded and with control characters escaped (a harness may
+// answer anything, an ANSI escape that clears the screen too).
+func harnessReason(rd *Redactor, body []byte) string {
 	var e struct {
 		Code string `json:"error_code"`
 		Msg  string `json:"error_msg"`
 	}
 	if json.Unmarshal(body, &e) == nil && (e.Msg != "" || e.Code != "") {
-		return strings.TrimSpace(e.Code + " " + e.Msg)
+		return quote(rd, strings.TrimSpace(e.Code+" "+e.Msg))
 	}
-	s := strings.TrimSpace(capString(body, 200))
+	s := strings.TrimSpace(string(body))
 	if s == "" {
 		return "(empty body)"
 	}
-	return s
+	return quote(rd, s)
 }

@@ -18,7 +18,7 @@ func (j *judge) invariants(doc answer) {
 	results := doc.results()
 	if n, ok := doc["count"].(json.Number); ok && raw != nil {
 		if !numberIs(n, len(raw)) {
-			j.find("REQ-RES-01", LayerInvariant, fmt.Sprintf("count = number of results (%d)", len(raw)), "count "+n.String(), "/count")
+			j.find("REQ-RES-01", LayerInvariant, fmt.Sprintf("count = number of results (%d)", len(raw)), "count "+j.q(n.String()), "/count")
 		}
 	}
 	if raw == nil {
@@ -36,9 +36,9 @@ func (j *judge) invariants(doc answer) {
 		case !sameMultiset(got, want):
 			missing, extra := diff(want, got)
 			j.find("REQ-RES-02", LayerInvariant, "result ids = requested job_ids",
-				fmt.Sprintf("missing %s; unexpected %s", list(missing), list(extra)), "/results")
+				fmt.Sprintf("missing %s; unexpected %s", j.list(missing), j.list(extra)), "/results")
 		case !slices.Equal(got, want):
-			j.find("REQ-RES-03", LayerInvariant, "results in request order: "+list(want), "order "+list(got), "/results")
+			j.find("REQ-RES-03", LayerInvariant, "results in request order: "+j.list(want), "order "+j.list(got), "/results")
 		}
 	}
 	for i, r := range results {
@@ -48,15 +48,15 @@ func (j *judge) invariants(doc answer) {
 		case "failed":
 			if strings.TrimSpace(code) == "" || strings.TrimSpace(msg) == "" {
 				j.find("REQ-RES-05", LayerInvariant, "a failed result with non-empty error_code and error_msg",
-					fmt.Sprintf("error_code %q, error_msg %q", code, msg), ptr)
+					fmt.Sprintf("error_code %s, error_msg %s", j.qq(code), j.qq(msg)), ptr)
 			}
 			if code != "" && !errorCodeShape.MatchString(code) {
-				j.find("REQ-RES-07", LayerInvariant, "error_code like DRS.M01504", fmt.Sprintf("%q", code), ptr+"/error_code")
+				j.find("REQ-RES-07", LayerInvariant, "error_code like DRS.M01504", j.qq(code), ptr+"/error_code")
 			}
 		case "success":
 			if code != "" || msg != "" {
 				j.find("REQ-RES-06", LayerInvariant, "a successful result without error_code or error_msg",
-					fmt.Sprintf("error_code %q, error_msg %q", code, msg), ptr)
+					fmt.Sprintf("error_code %s, error_msg %s", j.qq(code), j.qq(msg)), ptr)
 			}
 		}
 	}
@@ -91,12 +91,25 @@ func diff(want, got []string) (missing, extra []string) {
 	return missing, extra
 }
 
-func list(ids []string) string {
+// list names ids for a finding, each quoted and at most listIDs of them:
+// a target may answer thousands of ids of a megabyte each.
+func (j *judge) list(ids []string) string {
 	if len(ids) == 0 {
 		return "none"
 	}
-	return "[" + strings.Join(ids, ", ") + "]"
+	shown := make([]string, 0, min(len(ids), listIDs))
+	for _, id := range ids[:min(len(ids), listIDs)] {
+		shown = append(shown, j.q(id))
+	}
+	more := ""
+	if len(ids) > listIDs {
+		more = fmt.Sprintf(", … %d more", len(ids)-listIDs)
+	}
+	return "[" + strings.Join(shown, ", ") + more + "]"
 }
+
+// listIDs bounds the ids a finding names.
+const listIDs = 8
 
 // numberIs reports whether a JSON number equals n (1 and 1.0 are the same number).
 func numberIs(num json.Number, n int) bool {

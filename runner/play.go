@@ -14,6 +14,7 @@ import (
 
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
+	"github.com/drsconform/drsconform/internal/untrusted"
 )
 
 // player plays cases; it is shared by the goroutines of a run.
@@ -30,6 +31,7 @@ type player struct {
 type caseRun struct {
 	c        *Case
 	res      CaseResult
+	dropped  int // findings beyond untrusted.FindingsPerCase, counted only
 	rec      recorder
 	ids      map[string]string // fixture name → job ID
 	projects map[string]string // fixture name → project ID
@@ -62,14 +64,23 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 	case err == nil:
 	case errors.Is(err, ErrFixtureUnavailable):
 		cr.res.Verdict = Skip
-		cr.res.Messages = append(cr.res.Messages, p.redact.String(err.Error()))
+		cr.res.Messages = append(cr.res.Messages, bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
 	default:
 		// The suite could not judge; what it did find before still counts.
 		cr.res.Verdict = Worse(cr.res.Verdict, Error)
-		cr.res.Messages = append(cr.res.Messages, "could not judge: "+p.redact.String(err.Error()))
+		cr.res.Messages = append(cr.res.Messages, "could not judge: "+bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
 	}
+	unlisted := cr.dropped // findings not kept, then those without a message
 	for _, f := range cr.res.Findings {
+		if len(cr.res.Messages) >= untrusted.MessagesPerCase-1 {
+			unlisted++
+			continue
+		}
 		cr.res.Messages = append(cr.res.Messages, f.message())
+	}
+	if unlisted > 0 {
+		cr.res.Messages = append(cr.res.Messages, fmt.Sprintf("… %d more findings (a case keeps %d, and the first of each requirement and verdict)",
+			unlisted, untrusted.FindingsPerCase))
 	}
 	cr.res.Evidence = cr.rec.all()
 	if cr.res.Verdict == Pass {

@@ -45,7 +45,7 @@ func (p *player) preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, 
 	resp, ex, err := p.wire.do(ctx, 0, "preflight: credentials", http.MethodDelete, b.url, b.header, body)
 	if err != nil && !errors.Is(err, ErrTooLarge) {
 		return checks, &PreflightError{Check: "target", Exit: ExitCannotJudge,
-			Msg: fmt.Sprintf("the target does not answer DELETE %s: %s", ex.URL, ex.Error)}
+			Msg: fmt.Sprintf("no usable answer from the target to DELETE %s: %s", ex.URL, ex.Error)}
 	}
 	checks = append(checks, PreflightCheck{Name: "target", OK: true, Detail: fmt.Sprintf("DELETE %s answered %d", ex.URL, resp.Status)})
 	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {

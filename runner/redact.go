@@ -1,80 +1,48 @@
 package runner
 
 import (
-	"net/http"
-	"strings"
+	"strconv"
+
+	"github.com/drsconform/drsconform/internal/credential"
+	"github.com/drsconform/drsconform/internal/untrusted"
 )
 
 // Redacted replaces every credential in every output.
-const Redacted = "[REDACTED]"
-
-// credentialHeaders are never written out with their values.
-var credentialHeaders = []string{"X-Auth-Token", "Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Security-Token"}
+const Redacted = credential.Redacted
 
 // Redactor removes credentials from text and headers before they reach a
-// report, a log or the terminal.
-type Redactor struct {
-	secrets []string
-	r       *strings.Replacer
+// report, a log or the terminal (internal/credential owns the rules).
+type Redactor = credential.Redactor
+
+// NewRedactor redacts the given secrets in every form, and the values of
+// credential headers.
+func NewRedactor(secrets ...string) *Redactor { return credential.New(secrets...) }
+
+// quote is a string of the target for a finding: redacted first, then its
+// start escaped (untrusted.Quote), so no cut leaves part of a secret.
+func quote(rd *Redactor, s string) string {
+	p, cut := rd.Prefix(s, untrusted.QuoteBytes)
+	if !cut {
+		return untrusted.Line(p)
+	}
+	return untrusted.Line(p) + untrusted.More(len(s))
 }
 
-// NewRedactor redacts the given secrets (empty ones are ignored) wherever
-// they appear, and the values of credential headers.
-func NewRedactor(secrets ...string) *Redactor {
-	var pairs []string
-	var kept []string
-	for _, s := range secrets {
-		if len(s) < 1 {
-			continue
-		}
-		kept = append(kept, s)
-		pairs = append(pairs, s, Redacted)
+// quoted is quote in Go's %q form.
+func quoted(rd *Redactor, s string) string {
+	p, cut := rd.Prefix(s, untrusted.QuoteBytes)
+	if !cut {
+		return strconv.Quote(p)
 	}
-	return &Redactor{secrets: kept, r: strings.NewReplacer(pairs...)}
+	return strconv.Quote(p) + untrusted.More(len(s))
 }
 
-// String returns s with every secret replaced.
-func (rd *Redactor) String(s string) string {
-	if rd == nil || len(rd.secrets) == 0 {
-		return s
+// bounded is text for a finding or a message: redacted, cut to n bytes,
+// control characters escaped.
+func bounded(rd *Redactor, s string, n int) string {
+	p, cut := rd.Prefix(s, n)
+	if !cut {
+		return untrusted.Line(p)
 	}
-	return rd.r.Replace(s)
-}
-
-// Header returns a copy of h with credential headers' values replaced and
-// secrets removed from the rest.
-func (rd *Redactor) Header(h http.Header) http.Header {
-	out := make(http.Header, len(h))
-	for k, vs := range h {
-		cp := make([]string, len(vs))
-		for i, v := range vs {
-			if isCredentialHeader(k) {
-				cp[i] = redactCredential(k, v)
-			} else {
-				cp[i] = rd.String(v)
-			}
-		}
-		out[k] = cp
-	}
-	return out
-}
-
-func isCredentialHeader(name string) bool {
-	for _, c := range credentialHeaders {
-		if strings.EqualFold(c, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// redactCredential keeps the scheme of an Authorization header (it tells
-// which credential was sent) and nothing else.
-func redactCredential(name, v string) string {
-	if strings.EqualFold(name, "Authorization") {
-		if scheme, _, ok := strings.Cut(v, " "); ok {
-			return scheme + " " + Redacted
-		}
-	}
-	return Redacted
+	return untrusted.Line(p) + untrusted.More(len(s))
 }

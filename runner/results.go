@@ -164,6 +164,9 @@ type Report struct {
 	Requirements  []RequirementResult `json:"requirements"`
 	Configuration map[string]string   `json:"configuration,omitempty"` // the run's settings (parallel, timeouts, filters)
 	CaseFiles     []CaseFile          `json:"case_files,omitempty"`    // the case files loaded, for the results bundle
+	// Trimmed says what the report leaves out to stay within its size limit
+	// (report.Fit): evidence, never a case or a verdict.
+	Trimmed []string `json:"trimmed,omitempty"`
 }
 
 // CaseFile names a case file a run loaded and the SHA-256 of its bytes.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
+	"github.com/drsconform/drsconform/internal/untrusted"
 )
 
 // step plays one step. ok=false stops the case (the answer matched no
@@ -82,9 +83,27 @@ func (j *judge) find(req string, layer Layer, expected, got, pointer string) {
 	if level == conformance.SHOULD {
 		v = Warn
 	}
-	j.cr.res.Findings = append(j.cr.res.Findings, Finding{Requirement: req, Level: string(level), Verdict: v,
-		Layer: layer, Step: j.step, Expected: j.p.redact.String(expected), Got: j.p.redact.String(got), Pointer: pointer})
+	f := Finding{Requirement: req, Level: string(level), Verdict: v, Layer: layer, Step: j.step,
+		Expected: bounded(j.p.redact, expected, untrusted.FindingTextBytes),
+		Got:      bounded(j.p.redact, got, untrusted.FindingTextBytes), Pointer: bounded(j.p.redact, pointer, untrusted.QuoteBytes)}
+	j.cr.keep(f)
 }
+
+// keep adds a finding, up to untrusted.FindingsPerCase; beyond, only the
+// first of each requirement and verdict is kept (so no verdict is lost) and
+// the others are counted.
+func (cr *caseRun) keep(f Finding) {
+	if len(cr.res.Findings) >= untrusted.FindingsPerCase && slices.ContainsFunc(cr.res.Findings, func(k Finding) bool {
+		return k.Requirement == f.Requirement && k.Verdict == f.Verdict
+	}) {
+		cr.dropped++
+		return
+	}
+	cr.res.Findings = append(cr.res.Findings, f)
+}
+
+func (j *judge) q(s string) string  { return quote(j.p.redact, s) }
+func (j *judge) qq(s string) string { return quoted(j.p.redact, s) }
 
 // status picks the first outcome whose status matches, or writes a finding.
 func (j *judge) status(alts []Outcome) *Outcome {
@@ -108,7 +127,7 @@ func (j *judge) status(alts []Outcome) *Outcome {
 	if j.resp.Status >= 500 {
 		req = "REQ-HTTP-04"
 	}
-	j.find(req, LayerStatus, "status "+want.String(), fmt.Sprintf("status %d %s", j.resp.Status, snippet(j.resp.Body)), "")
+	j.find(req, LayerStatus, "status "+want.String(), fmt.Sprintf("status %d %s", j.resp.Status, snippet(j.p.redact, j.resp.Body)), "")
 	return nil
 }
 
@@ -179,12 +198,12 @@ func (j *judge) expect(o *Outcome, doc answer) {
 	}
 	if e.ErrorCode != "" {
 		if got := str(doc, "error_code"); got != e.ErrorCode {
-			j.find(req, LayerExpect, "error_code "+e.ErrorCode, fmt.Sprintf("error_code %q", got), "/error_code")
+			j.find(req, LayerExpect, "error_code "+e.ErrorCode, "error_code "+j.qq(got), "/error_code")
 		}
 	}
 	if e.Count != nil && doc != nil {
 		if got, ok := doc["count"].(json.Number); !ok || !numberIs(got, *e.Count) {
-			j.find(req, LayerExpect, fmt.Sprintf("count %d", *e.Count), fmt.Sprintf("count %v", doc["count"]), "/count")
+			j.find(req, LayerExpect, fmt.Sprintf("count %d", *e.Count), "count "+j.q(fmt.Sprint(doc["count"])), "/count")
 		}
 	}
 	if len(e.Results) == 0 || doc == nil {
@@ -207,23 +226,23 @@ func (j *judge) expect(o *Outcome, doc answer) {
 			ptr := fmt.Sprintf("/results/%d", i)
 			got := str(r, "status")
 			if ie.Status != "any" && got != ie.Status {
-				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): status %s", name, id, ie.Status),
-					fmt.Sprintf("status %q%s", got, errorSuffix(r)), ptr+"/status")
+				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): status %s", name, j.q(id), ie.Status),
+					"status "+j.qq(got)+j.errorSuffix(r), ptr+"/status")
 			}
 			if ie.ErrorCode != "" && got == "failed" && str(r, "error_code") != ie.ErrorCode {
-				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): error_code %s", name, id, ie.ErrorCode),
-					fmt.Sprintf("error_code %q", str(r, "error_code")), ptr+"/error_code")
+				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): error_code %s", name, j.q(id), ie.ErrorCode),
+					"error_code "+j.qq(str(r, "error_code")), ptr+"/error_code")
 			}
 		}
 		if !seen {
-			j.find(ireq, LayerExpect, fmt.Sprintf("a result for %s (%s)", name, id), "no result with that id", "/results")
+			j.find(ireq, LayerExpect, fmt.Sprintf("a result for %s (%s)", name, j.q(id)), "no result with that id", "/results")
 		}
 	}
 }
 
-func errorSuffix(r map[string]any) string {
+func (j *judge) errorSuffix(r map[string]any) string {
 	if c := str(r, "error_code"); c != "" {
-		return fmt.Sprintf(" with %s %q", c, str(r, "error_msg"))
+		return fmt.Sprintf(" with %s %s", j.q(c), j.qq(str(r, "error_msg")))
 	}
 	return ""
 }
@@ -235,7 +254,7 @@ func (j *judge) language(doc answer) {
 	}
 	if j.resp.Status == http.StatusBadRequest {
 		if msg := str(doc, "error_msg"); msg != "" && !hasHan(msg) {
-			j.find("REQ-HDR-05", LayerExpect, "error_msg in Chinese (X-Language: zh-cn)", fmt.Sprintf("%q", msg), "/error_msg")
+			j.find("REQ-HDR-05", LayerExpect, "error_msg in Chinese (X-Language: zh-cn)", j.qq(msg), "/error_msg")
 		}
 		return
 	}
@@ -246,7 +265,7 @@ func (j *judge) language(doc answer) {
 		if str(r, "status") == "failed" {
 			if msg := str(r, "error_msg"); msg != "" && !hasHan(msg) {
 				j.find("REQ-HDR-05", LayerExpect, "error_msg in Chinese (X-Language: zh-cn)",
-					fmt.Sprintf("%q", msg), fmt.Sprintf("/results/%d/error_msg", i))
+					j.qq(msg), fmt.Sprintf("/results/%d/error_msg", i))
 			}
 		}
 	}
@@ -273,8 +292,8 @@ func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) erro
 			status = gone
 		}
 		if status != snap[name] {
-			j.find("REQ-VAL-08", LayerThen, fmt.Sprintf("%s (%s) unchanged after a %d: %s", name, j.cr.ids[name], j.resp.Status, snap[name]),
-				"status "+status, "")
+			j.find("REQ-VAL-08", LayerThen, fmt.Sprintf("%s (%s) unchanged after a %d: %s", name, j.q(j.cr.ids[name]), j.resp.Status, j.q(snap[name])),
+				"status "+j.q(status), "")
 		}
 	}
 	return nil
@@ -331,30 +350,31 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 		}
 		got := "gone (404)"
 		if exists {
-			got = "status " + status
+			got = "status " + j.q(status)
 		}
 		want := post.String()
 		if post.Unchanged {
-			want = "unchanged: " + snap[name]
+			want = "unchanged: " + j.q(snap[name])
 		}
 		if post.eventual() {
 			want += fmt.Sprintf(" within %s", j.p.cfg.SettleTimeout)
 		}
-		j.find(req, LayerThen, fmt.Sprintf("%s (%s): %s", name, id, want), got, "")
+		j.find(req, LayerThen, fmt.Sprintf("%s (%s): %s", name, j.q(id), want), got, "")
 	}
 	return nil
 }
 
-// snippet is the start of a body, for messages.
-func snippet(body []byte) string {
+// snippet is the start of a body, for messages: redacted, then cut and escaped.
+func snippet(rd *Redactor, body []byte) string {
 	s := strings.TrimSpace(string(body))
 	if s == "" {
 		return "(empty body)"
 	}
-	if len(s) > 160 {
-		s = s[:160] + "…"
+	p, cut := rd.Prefix(s, 160)
+	if cut {
+		return untrusted.Line(p) + untrusted.More(len(s))
 	}
-	return s
+	return untrusted.Line(p)
 }
 
 // message is a finding in one line for people.

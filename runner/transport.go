@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
-	"strings"
+	"slices"
 	"syscall"
 	"time"
+
+	"github.com/drsconform/drsconform/internal/untrusted"
 )
 
 // response is an answer as the runner judges it.
@@ -41,14 +43,20 @@ func newWire(base *http.Client, timeout time.Duration, maxBody int64, rd *Redact
 	}
 	if c.Transport == nil {
 		c.Transport = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConnsPerHost:   32,
-			IdleConnTimeout:       30 * time.Second,
-			TLSHandshakeTimeout:   timeout,
-			ResponseHeaderTimeout: timeout,
-			ExpectContinueTimeout: time.Second,
+			Proxy:                  http.ProxyFromEnvironment,
+			DialContext:            (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost:    32,
+			IdleConnTimeout:        30 * time.Second,
+			TLSHandshakeTimeout:    timeout,
+			ResponseHeaderTimeout:  timeout,
+			ExpectContinueTimeout:  time.Second,
+			MaxResponseHeaderBytes: untrusted.MaxResponseHeaderBytes,
 		}
+	}
+	if t, ok := c.Transport.(*http.Transport); ok && t.MaxResponseHeaderBytes == 0 {
+		t = t.Clone() // a caller's transport, bounded like ours
+		t.MaxResponseHeaderBytes = untrusted.MaxResponseHeaderBytes
+		c.Transport = t
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Timeout = 0 // the per-request context deadline governs
@@ -58,13 +66,13 @@ func newWire(base *http.Client, timeout time.Duration, maxBody int64, rd *Redact
 // do sends one request. The returned Exchange is always filled, also on error.
 func (w *wire) do(ctx context.Context, step int, purpose, method, rawURL string, header http.Header, body []byte) (*response, Exchange, error) {
 	ex := Exchange{Step: step, Purpose: purpose, Method: method, URL: w.redact.String(rawURL),
-		RequestHeaders: w.redact.Header(header), RequestBody: w.redact.String(capString(body, evidenceCap)),
-		Curl: curlCommand(method, w.redact.String(rawURL), header, body, w.redact)}
+		RequestHeaders: evidenceHeader(w.redact, header), RequestBody: w.redact.Excerpt(string(body), evidenceCap),
+		Curl: w.redact.Curl(method, rawURL, header, body, evidenceCap)}
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(body))
 	if err != nil {
-		ex.Error = w.redact.String(err.Error())
+		ex.Error = bounded(w.redact, err.Error(), untrusted.FindingTextBytes)
 		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, ex.Error)
 	}
 	req.Header = header.Clone()
@@ -75,26 +83,26 @@ func (w *wire) do(ctx context.Context, step int, purpose, method, rawURL string,
 	resp, err := w.client.Do(req)
 	if err != nil {
 		ex.DurationMS = time.Since(start).Milliseconds()
-		ex.Error = w.redact.String(plainNetError(err, rawURL, w.timeout))
+		ex.Error = bounded(w.redact, plainNetError(err, rawURL, w.timeout), untrusted.FindingTextBytes)
 		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, ex.Error)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, w.maxBody+1))
 	ex.DurationMS = time.Since(start).Milliseconds()
 	ex.Status = resp.StatusCode
-	ex.ResponseHeaders = w.redact.Header(resp.Header)
+	ex.ResponseHeaders = evidenceHeader(w.redact, resp.Header)
 	out := &response{Status: resp.StatusCode, Header: resp.Header}
 	if int64(len(data)) > w.maxBody {
 		data = data[:w.maxBody]
 		out.Truncated, ex.Truncated = true, true
 	}
 	out.Body = data
-	ex.ResponseBody = w.redact.String(capString(data, evidenceCap))
+	ex.ResponseBody = w.redact.Excerpt(string(data), evidenceCap)
 	if len(data) > evidenceCap {
 		ex.Truncated = true
 	}
 	if err != nil {
-		ex.Error = w.redact.String(plainNetError(err, rawURL, w.timeout))
+		ex.Error = bounded(w.redact, plainNetError(err, rawURL, w.timeout), untrusted.FindingTextBytes)
 		return nil, ex, fmt.Errorf("%w: reading the answer: %s", ErrTransport, ex.Error)
 	}
 	if out.Truncated {
@@ -103,14 +111,31 @@ func (w *wire) do(ctx context.Context, step int, purpose, method, rawURL string,
 	return out, ex, nil
 }
 
-// evidenceCap bounds each body kept as evidence.
-const evidenceCap = 16 << 10
+// evidenceCap bounds each body kept as evidence, after redaction.
+const evidenceCap = untrusted.EvidenceBodyBytes
 
-func capString(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
+// evidenceHeader is h redacted (names and values), then bounded: at most
+// untrusted.EvidenceHeaders values, each name and value cut, and one line
+// "…: N more headers" for the rest.
+func evidenceHeader(rd *Redactor, h http.Header) http.Header {
+	red := rd.Header(h)
+	out := make(http.Header, min(len(red), untrusted.EvidenceHeaders+1))
+	kept, more := 0, 0
+	for _, k := range slices.Sorted(maps.Keys(red)) {
+		for _, v := range red[k] {
+			if kept >= untrusted.EvidenceHeaders {
+				more++
+				continue
+			}
+			name := untrusted.Cut(k, untrusted.EvidenceHeaderBytes, 0)
+			out[name] = append(out[name], untrusted.Cut(v, untrusted.EvidenceHeaderBytes, 0))
+			kept++
+		}
 	}
-	return string(b[:n]) + fmt.Sprintf("\n… (%d more bytes)", len(b)-n)
+	if more > 0 {
+		out["…"] = []string{fmt.Sprintf("%d more headers", more)}
+	}
+	return out
 }
 
 // plainNetError says in plain words why a request got no answer.
@@ -138,39 +163,4 @@ func plainNetError(err error, rawURL string, timeout time.Duration) string {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// curlCommand writes a shell command that sends the same request. Credential
-// headers read the token from the environment instead of carrying it.
-func curlCommand(method, rawURL string, header http.Header, body []byte, rd *Redactor) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "curl -sS -i -X %s %s", method, shellQuote(rawURL))
-	keys := make([]string, 0, len(header))
-	for k := range header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range header[k] {
-			switch {
-			case strings.EqualFold(k, "X-Auth-Token"):
-				fmt.Fprintf(&b, ` -H "X-Auth-Token: $DRSCONFORM_TOKEN"`)
-			case isCredentialHeader(k):
-				fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+redactCredential(k, v)))
-			default:
-				fmt.Fprintf(&b, " -H %s", shellQuote(k+": "+rd.String(v)))
-			}
-		}
-	}
-	if len(body) > 0 && header.Get("Content-Type") == "" {
-		b.WriteString(" -H 'Content-Type:'") // curl would add a form media type
-	}
-	if len(body) > 0 {
-		fmt.Fprintf(&b, " --data-binary %s", shellQuote(rd.String(capString(body, evidenceCap))))
-	}
-	return b.String()
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -15,8 +15,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/report"
 	"github.com/drsconform/drsconform/runner"
@@ -75,6 +77,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if f.timeout <= 0 || f.settleTimeout <= 0 {
 		fmt.Fprintln(stderr, "drsconform run: --timeout and --settle-timeout must be positive")
 		return exitUsage
+	}
+
+	if f.token != "" && credential.TooShort(f.token) {
+		fmt.Fprintf(stderr, "warning: the token is %d characters long; too short to redact safely inside text, so it is removed from credential headers only\n",
+			utf8.RuneCountInString(f.token))
 	}
 
 	files, err := loadCaseFiles(f.casesDir)

@@ -180,3 +180,15 @@ func TestListRequirementsTracesEveryRequirement(t *testing.T) {
 	require.Equal(t, exitConformant, code)
 	assert.Contains(t, out, "lifecycle.terminate-then-delete")
 }
+
+func TestRunWarnsAboutAShortToken(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(srv.Close)
+	_, _, errOut := runCLI(t, "run", "--quiet", "--target", srv.URL, "--token", "T", "--cases-match", "unknown.single")
+	assert.Contains(t, errOut, "warning: the token is 1 characters long; too short to redact safely inside text")
+	_, _, errOut = runCLI(t, "run", "--quiet", "--target", srv.URL, "--token", "long-enough-token", "--cases-match", "unknown.single")
+	assert.NotContains(t, errOut, "warning: the token")
+}
