@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/internal/yamlschema"
 	"github.com/drsconform/drsconform/schemas"
 )
@@ -130,15 +132,23 @@ func validateBodyWith(compiled map[string]*jsonschema.Schema, schemaFile string,
 		return Violations{{Requirement: req, Layer: LayerBody, Keyword: "json",
 			Schema: schemaFile, Message: "the body is not JSON: " + err.Error()}}
 	}
+	// jsonschema/v5 parses every number as a big.Rat, in time quadratic in
+	// its digits: a count of a million digits would hold a run for seconds.
+	// No field of this API needs a long number; one is a violation of its
+	// own, and the schema sees a short stand-in of the same sign and kind.
+	var out Violations
+	doc = shortenNumbers(doc, "", func(ptr string, n json.Number) {
+		out = append(out, Violation{Requirement: attribute(schemaFile, "type", ptr), Layer: LayerBody, Keyword: "type",
+			Pointer: ptr, Schema: schemaFile, Message: fmt.Sprintf("the number %s is too long to judge (over %d characters, or an exponent beyond ±%d); no field of this API needs one", untrusted.Quote(string(n)), MaxNumberLength, maxExponent)})
+	})
 	err = sch.Validate(doc)
 	if err == nil {
-		return nil
+		return out
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return Violations{{Layer: LayerBody, Keyword: "schema", Schema: schemaFile, Message: err.Error()}}
+		return append(out, Violation{Layer: LayerBody, Keyword: "schema", Schema: schemaFile, Message: err.Error()})
 	}
-	var out Violations
 	for _, leaf := range yamlschema.Leaves(ve) {
 		kw := keywordOf(leaf.KeywordLocation)
 		for _, ptr := range pointersOf(kw, leaf) {
@@ -334,6 +344,72 @@ func dropCredentialEcho(vs Violations) Violations {
 // errNotUTF8: RFC 8259 section 8.1, JSON text exchanged between systems
 // MUST be UTF-8; other bytes are not JSON (REQ-VAL-10).
 var errNotUTF8 = errors.New("invalid UTF-8 (RFC 8259, section 8.1: JSON text is UTF-8)")
+
+// MaxNumberLength bounds the characters of a number literal the schema layer
+// judges (a float64 needs 24, an int64 20).
+const MaxNumberLength = 64
+
+// shortenNumbers replaces, in place, every number literal longer than
+// MaxNumberLength by a short one of the same sign and kind (integer or not),
+// calling long for each with its JSON pointer.
+func shortenNumbers(v any, ptr string, long func(ptr string, n json.Number)) any {
+	switch t := v.(type) {
+	case json.Number:
+		if !tooLong(t) {
+			return t
+		}
+		long(ptr, t)
+		stand := "9007199254740993"
+		if !integral(string(t)) {
+			stand = "0.5"
+		}
+		if strings.HasPrefix(string(t), "-") {
+			stand = "-" + stand
+		}
+		return json.Number(stand)
+	case map[string]any:
+		for k, e := range t {
+			t[k] = shortenNumbers(e, ptr+"/"+escapePointer(k), long)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = shortenNumbers(e, ptr+"/"+strconv.Itoa(i), long)
+		}
+	}
+	return v
+}
+
+// tooLong: more than MaxNumberLength characters, or an exponent beyond any
+// float64 (1e999999999 is short, and as costly as its digits written out).
+func tooLong(n json.Number) bool {
+	if len(n) > MaxNumberLength {
+		return true
+	}
+	if i := strings.IndexAny(string(n), "eE"); i >= 0 {
+		exp, err := strconv.Atoi(strings.TrimPrefix(string(n[i+1:]), "+"))
+		return err != nil || exp > maxExponent || exp < -maxExponent
+	}
+	return false
+}
+
+// integral tells whether a number literal is a whole number (1.50e2 is), in
+// time linear in its length.
+func integral(lit string) bool {
+	mant, exp := lit, 0
+	if i := strings.IndexAny(lit, "eE"); i >= 0 {
+		mant = lit[:i]
+		e, err := strconv.Atoi(strings.TrimPrefix(lit[i+1:], "+"))
+		if err != nil { // beyond int: only its sign matters
+			return !strings.HasPrefix(lit[i+1:], "-")
+		}
+		exp = e
+	}
+	_, frac, _ := strings.Cut(mant, ".")
+	return exp >= len(strings.TrimRight(frac, "0"))
+}
+
+// maxExponent is beyond float64's range (about 1e308, 5e-324) with room.
+const maxExponent = 400
 
 // decodeJSON decodes exactly one JSON value, numbers kept as json.Number so
 // that integers stay exact; anything after the value but white space is an error.

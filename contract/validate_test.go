@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
@@ -505,4 +506,24 @@ func BenchmarkValidateRequest(b *testing.B) {
 			}
 		})
 	}
+}
+
+// jsonschema/v5 reads numbers as big.Rat in time quadratic in their digits:
+// a target's count of a million digits, or a short literal with a huge
+// exponent, must cost nothing and be judged as what it is.
+func TestLongNumbersAreViolationsNotWork(t *testing.T) {
+	t.Parallel()
+	c := defaultContract(t)
+	for count, want := range map[string]int{"1" + strings.Repeat("0", 1<<20): 1, "1e999999999": 1, "1.5e+99999": 1,
+		"-1E-999999999": 2} { // not an integer either: the schema says so too
+		start := time.Now()
+		got := c.ValidateBody(schemas.BatchDeleteJobResp, []byte(`{"count":`+count+`,"results":[]}`))
+		assert.Less(t, time.Since(start), 2*time.Second, "validation must not do work in the number's size")
+		require.Len(t, got, want, "%v", got)
+		assert.Equal(t, "/count", got[0].Pointer)
+		assert.Equal(t, "REQ-HTTP-02", got[0].Requirement)
+		assert.Contains(t, got[0].Message, "too long to judge")
+		assert.Less(t, len(got[0].Message), 600, "the number is quoted, not copied")
+	}
+	assert.Empty(t, c.ValidateBody(schemas.BatchDeleteJobResp, []byte(`{"count":0,"results":[]}`)), "a short number is judged as ever")
 }
