@@ -99,6 +99,20 @@ func (rd *Redactor) Header(h http.Header) http.Header {
 	return out
 }
 
+// Contains reports whether s carries any form of any secret (the forms New
+// lists). Secrets too short to replace inside text are not looked for.
+func (rd *Redactor) Contains(s string) bool {
+	if rd == nil {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if rd.start[s[i]] && rd.matchAt(s, i) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // redact writes s with secrets replaced, stopping before the output would
 // exceed limit bytes (limit < 0: no limit); cut says whether it stopped.
 // Every match is decided where it starts, with all of s to look ahead, so
