@@ -7,6 +7,7 @@ import (
 
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
+	"github.com/drsconform/drsconform/internal/credential"
 )
 
 // Session is a configured run: the target, the credentials, the contract.
@@ -33,7 +34,7 @@ func NewSession(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd := NewRedactor(append([]string{cfg.Token}, cfg.Secrets...)...)
+	rd := credential.ForToken(cfg.Token, cfg.Secrets...)
 	w := newWire(cfg.HTTPClient, cfg.Timeout, cfg.MaxBody, rd)
 	header := http.Header{}
 	if cfg.Token != "" {

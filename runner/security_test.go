@@ -67,3 +67,25 @@ func TestEchoedCredentialsWarnAndStayRedacted(t *testing.T) {
 		assert.False(t, strings.Contains(string(raw), secret), "the report carries a credential")
 	}
 }
+
+// The printed reproduction of a request with a credential the target did
+// not issue sends such a credential, never the user's valid token.
+func TestTheCurlOfAnInvalidCredentialNeverSendsTheToken(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	rep := play(t, srv.URL, "sec.derived-token.delete", nil)
+	c := caseResult(t, rep, "sec.derived-token.delete")
+	require.Equal(t, runner.Pass, c.Verdict, "%v", c.Messages)
+	var curls []string
+	for _, e := range c.Evidence {
+		if e.Purpose == "request" {
+			curls = append(curls, e.Curl)
+		}
+	}
+	require.NotEmpty(t, curls)
+	for _, curl := range curls {
+		assert.NotContains(t, curl, "$DRSCONFORM_TOKEN", curl)
+		assert.Contains(t, curl, "X-Auth-Token: "+runner.Redacted)
+	}
+}

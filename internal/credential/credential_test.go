@@ -201,7 +201,7 @@ func TestAKSKPartsRedactedInText(t *testing.T) {
 
 func TestCurl(t *testing.T) {
 	t.Parallel()
-	rd := New(token)
+	rd := ForToken(token)
 	h := http.Header{"Content-Type": {"application/json"}, "X-Auth-Token": {token},
 		"Authorization": {"Bearer " + token}, "X-Language": {"zh-cn"}}
 	got := rd.Curl("DELETE", "http://h/v3/p?t="+url.QueryEscape(token), h,
@@ -210,7 +210,14 @@ func TestCurl(t *testing.T) {
 		`-H 'Content-Type: application/json' -H "X-Auth-Token: $DRSCONFORM_TOKEN" -H 'X-Language: zh-cn' `+
 		`--data-binary '{"status":"CREATE_FAILED","echo":"`+Redacted+`"}'`, got)
 
-	short := New("T")
+	// A token derived to be invalid (REQ-SEC-01) must never be replayed as
+	// the user's valid one: the command would act on the task.
+	derived := ForToken(token, token+"-derived")
+	got = derived.Curl("DELETE", "http://h/", http.Header{"X-Auth-Token": {token + "-derived"}}, nil, 100)
+	assert.Contains(t, got, `-H 'X-Auth-Token: `+Redacted+`'`)
+	assert.NotContains(t, got, "$DRSCONFORM_TOKEN")
+
+	short := ForToken("T")
 	got = short.Curl("POST", "http://h/", http.Header{"X-Auth-Token": {"T"}}, []byte(`{"status":"CREATE_FAILED"}`), 100)
 	assert.Contains(t, got, `--data-binary '{"status":"CREATE_FAILED"}'`, "a short token never mangles the body")
 

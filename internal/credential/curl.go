@@ -15,8 +15,11 @@ import (
 // token from, instead of carrying it.
 const TokenEnv = "DRSCONFORM_TOKEN"
 
-// Curl writes a shell command that sends the same request. X-Auth-Token reads
-// $DRSCONFORM_TOKEN; other credential headers show Value; everything else is
+// Curl writes a shell command that sends the same request. An X-Auth-Token
+// that is the user's token (ForToken) reads $DRSCONFORM_TOKEN; any other
+// credential (a token derived to be invalid, a malformed Authorization)
+// shows Value, so the command sends a credential the target did not issue,
+// never the user's valid one; everything else is
 // redacted, and the body redacted then cut to maxBody bytes. Text with
 // control characters is quoted $'...' with escapes, so the command is one
 // line that no byte of it can take over a terminal with.
@@ -35,7 +38,7 @@ func (rd *Redactor) Curl(method, rawURL string, header http.Header, body []byte,
 	}) {
 		for _, v := range header[k] {
 			switch {
-			case strings.EqualFold(k, "X-Auth-Token"):
+			case strings.EqualFold(k, "X-Auth-Token") && rd != nil && rd.token != "" && v == rd.token:
 				fmt.Fprintf(&b, ` -H "X-Auth-Token: $%s"`, TokenEnv)
 			case IsHeader(k):
 				fmt.Fprintf(&b, " -H %s", shellQuote(rd.String(k+": "+Value(k, v))))

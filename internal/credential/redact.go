@@ -12,6 +12,7 @@ import (
 // Redactor removes secrets from text and headers before they reach a report,
 // a log or the terminal. It is safe for concurrent use.
 type Redactor struct {
+	token   string    // the user's own token: the one a printed curl may read from $DRSCONFORM_TOKEN
 	secrets []pattern // long enough to replace inside text, longest first
 	short   int       // secrets too short to replace inside text
 	start   [256]bool // bytes a form of some secret can begin with
@@ -46,6 +47,15 @@ func New(secrets ...string) *Redactor {
 			rd.start[b] = true // the escapes every form may begin with
 		}
 	}
+	return rd
+}
+
+// ForToken is New(append([]string{token}, others...)...) that also knows
+// which secret is the user's token: Curl reads that one, and only that one,
+// from $DRSCONFORM_TOKEN.
+func ForToken(token string, others ...string) *Redactor {
+	rd := New(append([]string{token}, others...)...)
+	rd.token = token
 	return rd
 }
 
