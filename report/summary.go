@@ -19,6 +19,11 @@ func Summary(w io.Writer, r *runner.Report) {
 	if d := r.Selection.Describe(); d != "" {
 		fmt.Fprintln(w, terminalLine(d))
 	}
+	for _, p := range r.Preflight {
+		if !p.OK {
+			fmt.Fprintf(w, "preflight: %s: %s\n", p.Name, terminalLine(p.Detail))
+		}
+	}
 	filtered := 0
 	for _, c := range r.Cases {
 		if c.FilteredOut {
@@ -80,8 +85,11 @@ func Summary(w io.Writer, r *runner.Report) {
 		}
 	}
 	partial := ""
-	if r.Selection != nil && r.Selection.Partial {
+	switch {
+	case r.Selection != nil && r.Selection.Partial:
 		partial = ", partial run"
+	case r.Complete:
+		partial = ", complete"
 	}
 	fmt.Fprintf(w, "\nverdict: %s (exit %d%s)\n", strings.ToUpper(string(r.Verdict)), r.ExitCode, partial)
 }
