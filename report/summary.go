@@ -78,10 +78,8 @@ func Summary(w io.Writer, r *runner.Report) {
 			if !u.Fatal {
 				note = ", reported only (fatal with --strict)"
 			}
-			fmt.Fprintf(w, "  %s (%s%s)\n", u.ID, u.Level, note)
-			for _, reason := range u.Reasons {
-				fmt.Fprintf(w, "    - %s\n", terminalLine(reason))
-			}
+			// One line per requirement: the reasons are in full in the reports.
+			fmt.Fprintf(w, "  %s (%s%s): %s\n", u.ID, u.Level, note, terminalLine(strings.Join(u.Reasons, "; ")))
 		}
 	}
 	partial := ""

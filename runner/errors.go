@@ -17,3 +17,17 @@ var (
 	// ErrTooLarge: an answer exceeded the size cap and was not judged.
 	ErrTooLarge = errors.New("response too large")
 )
+
+// Refusal is the harness declining to make a task (it answered 400): the
+// status asked for and its reason (redacted, bounded, escaped). It is an
+// ErrFixtureUnavailable; a case it stops is skipped, and the verdict groups
+// the requirements it left unjudged by it.
+type Refusal struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+func (r *Refusal) Error() string { return ErrFixtureUnavailable.Error() + ": " + r.Reason }
+
+// Unwrap makes errors.Is(err, ErrFixtureUnavailable) hold.
+func (r *Refusal) Unwrap() error { return ErrFixtureUnavailable }

@@ -43,7 +43,7 @@ func (f *fixtureClient) create(ctx context.Context, rec *recorder, req fixtureRe
 	}
 	switch {
 	case resp.Status == http.StatusBadRequest:
-		return "", fmt.Errorf("%w: %s", ErrFixtureUnavailable, harnessReason(f.wire.redact, resp.Body))
+		return "", &Refusal{Status: req.Status, Reason: harnessReason(f.wire.redact, resp.Body)}
 	case resp.Status != http.StatusCreated && resp.Status != http.StatusOK:
 		return "", fmt.Errorf("%w: POST %s/v1/jobs answered %d, want 201: %s", ErrHarness, f.base, resp.Status, harnessReason(f.wire.redact, resp.Body))
 	}

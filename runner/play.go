@@ -65,6 +65,9 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 	case errors.Is(err, ErrFixtureUnavailable):
 		cr.res.Verdict = Skip
 		cr.res.Messages = append(cr.res.Messages, bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
+		if r := (*Refusal)(nil); errors.As(err, &r) {
+			cr.res.Refused = r
+		}
 	default:
 		// The suite could not judge; what it did find before still counts.
 		cr.res.Verdict = Worse(cr.res.Verdict, Error)

@@ -105,6 +105,9 @@ type CaseResult struct {
 	Requirements []string `json:"requirements"`
 	Tags         []string `json:"tags,omitempty"`
 	Messages     []string `json:"messages"`
+	// Refused is set when the case was skipped because the harness would not
+	// make one of its tasks.
+	Refused *Refusal `json:"refused,omitempty"`
 	// FilteredOut: the run's filter left the case out (a skip by choice, not
 	// because it could not apply).
 	FilteredOut bool       `json:"filtered_out,omitempty"`
@@ -272,38 +275,78 @@ func unjudged(reqs []RequirementResult, cases []CaseResult, sel *Selection, stri
 			continue
 		}
 		judged := false
-		counts := map[string]int{}
-		var order []string
+		var reasons skipReasons
 		for _, id := range rr.Cases {
 			c := byID[id]
 			switch v := caseVerdictFor(c, rr.ID); v {
 			case Pass, Fail, Warn:
 				judged = true
 			default:
-				if v == Skip && c.FilteredOut {
-					continue
+				if v != Skip || !c.FilteredOut {
+					reasons.add(c, v)
 				}
-				reason := string(v) + ": (no reason given)"
-				if len(c.Messages) > 0 {
-					reason = c.Messages[0]
-				}
-				if counts[reason] == 0 {
-					order = append(order, reason)
-				}
-				counts[reason]++
 			}
 		}
 		if judged {
 			continue
 		}
-		u := Unjudged{ID: rr.ID, Level: rr.Level, Fatal: rr.Level == conformance.MUST || strict, Reasons: []string{}}
-		if len(order) == 0 {
+		u := Unjudged{ID: rr.ID, Level: rr.Level, Fatal: rr.Level == conformance.MUST || strict, Reasons: reasons.lines()}
+		if len(u.Reasons) == 0 {
 			u.Reasons = append(u.Reasons, "no selected case tests it")
 		}
-		for _, reason := range order {
-			u.Reasons = append(u.Reasons, fmt.Sprintf("%s (%s)", reason, plural(counts[reason], "case")))
-		}
 		out = append(out, u)
+	}
+	return out
+}
+
+// skipReasons gathers why the cases of a requirement were not judged: each
+// distinct reason once, with how many cases gave it; the harness's refusals
+// grouped by its reason, with the statuses it refused.
+type skipReasons struct {
+	order  []reasonKey
+	counts map[reasonKey]int
+	status map[reasonKey][]string // for a refusal: the statuses refused
+}
+
+type reasonKey struct {
+	refusal bool // the harness would not make a task; text is its reason
+	text    string
+}
+
+func (s *skipReasons) add(c CaseResult, v Verdict) {
+	if s.counts == nil {
+		s.counts, s.status = map[reasonKey]int{}, map[reasonKey][]string{}
+	}
+	key := reasonKey{text: string(v) + ": (no reason given)"}
+	switch {
+	case c.Refused != nil:
+		key = reasonKey{refusal: true, text: c.Refused.Reason}
+		if !slices.Contains(s.status[key], c.Refused.Status) {
+			s.status[key] = append(s.status[key], c.Refused.Status)
+		}
+	case len(c.Messages) > 0:
+		key.text = c.Messages[0]
+	}
+	if s.counts[key] == 0 {
+		s.order = append(s.order, key)
+	}
+	s.counts[key]++
+}
+
+func (s *skipReasons) lines() []string {
+	out := []string{}
+	for _, key := range s.order {
+		n := plural(s.counts[key], "case")
+		if !key.refusal {
+			out = append(out, fmt.Sprintf("%s (%s)", key.text, n))
+			continue
+		}
+		statuses := s.status[key]
+		list := strings.Join(statuses[:min(3, len(statuses))], ", ")
+		if len(statuses) > 3 {
+			list += fmt.Sprintf(" and %d more", len(statuses)-3)
+		}
+		out = append(out, fmt.Sprintf("%s skipped: the harness refused to make a task in %s: %s", n, list, key.text))
 	}
 	return out
 }

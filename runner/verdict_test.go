@@ -56,7 +56,7 @@ func TestRefusingEveryFixtureIsIncompleteNotPass(t *testing.T) {
 		require.True(t, ok, "REQ-STA-01 (delete of a deletable task) cannot have been judged: %+v", rep.Unjudged)
 		assert.True(t, u.Fatal)
 		assert.Contains(t, strings.Join(u.Reasons, "\n"), "this harness makes no tasks", "the reason names what the harness said")
-		assert.Regexp(t, `\(\d+ cases?\)`, u.Reasons[0], "the reason counts the cases")
+		assert.Regexp(t, `^\d+ cases? skipped: the harness refused to make a task in [A-Z_]+`, u.Reasons[0], "the reason counts the cases and names the statuses")
 		for _, u := range rep.Unjudged {
 			if u.Level != "MUST" {
 				assert.Equal(t, strict, u.Fatal, "%s (%s) is fatal only with --strict", u.ID, u.Level)

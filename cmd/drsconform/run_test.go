@@ -32,7 +32,7 @@ func TestRunAgainstTheEmbeddedReferencePasses(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "run", "--quiet", "--report-dir", dir)
 	require.Equal(t, exitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-	assert.Contains(t, out, "verdict: PASS (exit 0)")
+	assert.Contains(t, out, "verdict: PASS (exit 0, complete)")
 	assert.Contains(t, out, "0 failed")
 	assert.Contains(t, errOut, "playing against the embedded reference implementation at http://127.0.0.1:")
 	for _, name := range []string{"report.json", "junit.xml", "report.md", "report.html"} {
