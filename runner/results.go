@@ -373,7 +373,7 @@ func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResul
 	for _, c := range results {
 		ids := append([]string(nil), c.Requirements...)
 		for _, f := range c.Findings {
-			if !contains(ids, f.Requirement) {
+			if !slices.Contains(ids, f.Requirement) {
 				ids = append(ids, f.Requirement)
 			}
 		}
@@ -395,7 +395,7 @@ func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResul
 		}
 		for _, ch := range c.Choices {
 			id, label, _ := strings.Cut(ch, "=")
-			if i, ok := index[id]; ok && !contains(out[i].Choices, label) {
+			if i, ok := index[id]; ok && !slices.Contains(out[i].Choices, label) {
 				out[i].Choices = append(out[i].Choices, label)
 			}
 		}
@@ -420,13 +420,4 @@ func caseVerdictFor(c CaseResult, id string) Verdict {
 		return c.Verdict
 	}
 	return Pass
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

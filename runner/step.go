@@ -326,7 +326,7 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 			case post.Status != "":
 				return exists && status == post.Status
 			case len(post.StatusIn) > 0:
-				return exists && contains(post.StatusIn, status)
+				return exists && slices.Contains(post.StatusIn, status)
 			case post.NotStatus != "":
 				return exists && status != post.NotStatus
 			}
