@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -36,7 +37,7 @@ func (p pattern) matchAt(s string, i int) int {
 		next = next[:0]
 		for _, pos := range cur {
 			decode(s, pos, func(r rune, end int) {
-				if foldEq(r, want) && !containsInt(next, end) {
+				if foldEq(r, want) && !slices.Contains(next, end) {
 					next = append(next, end)
 				}
 			})
@@ -51,15 +52,6 @@ func (p pattern) matchAt(s string, i int) int {
 		best = max(best, e)
 	}
 	return best
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // decode calls emit with every rune that s[i:] may stand for and where it
