@@ -33,6 +33,7 @@ func commands() []command {
 		{"lint", "validate the OpenAPI document, the schemas, the examples, the requirements and the cases", runLint},
 		{"list", "list the cases (or, with --requirements, the traceability table)", runList},
 		{"report", "render a saved run (report.json) again as html, md, junit or json", runReport},
+		{"reproduce", "replay one case with its fixtures: a shell script, or --run to play it here", runReproduce},
 		{"verify-bundle", "check a results bundle (--report-dir) against its manifest and this suite", runVerifyBundle},
 	}
 }

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/drsconform/drsconform/internal/credential"
+	"github.com/drsconform/drsconform/internal/untrusted"
+	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/runner"
+)
+
+// ReproduceHint is the one line a run's summary can print about reproducing
+// a failure.
+const ReproduceHint = "reproduce: curl commands read the token from $" + credential.TokenEnv +
+	"; `drsconform reproduce CASE_ID --from DIR/report.json` replays a case with its fixtures (a shell script; --run to play it here)"
+
+type reproduceFlags struct {
+	from, casesDir, target, fixturesURL, projectID, otherProjectID, token string
+	script, run, strict                                                   bool
+	timeout, settleTimeout                                                time.Duration
+}
+
+func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drsconform reproduce", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f reproduceFlags
+	fs.StringVar(&f.from, "from", "", "take target, fixtures URL and project IDs from a saved run's report.json (the case from the file it names)")
+	fs.StringVar(&f.casesDir, "cases", "", "directory of case files to take the case from instead of the embedded ones")
+	fs.StringVar(&f.target, "target", "", "base URL of the API (env DRSCONFORM_TARGET; default: the report's, else for --run the embedded reference, for a script "+runner.ScriptDefaultTarget+")")
+	fs.StringVar(&f.fixturesURL, "fixtures-url", "", "base URL of the fixture protocol (env DRSCONFORM_FIXTURES_URL; default <target>/_conformance)")
+	fs.StringVar(&f.projectID, "project-id", "", "project ID the case uses (env DRSCONFORM_PROJECT_ID; default "+runner.DefaultProjectID+")")
+	fs.StringVar(&f.otherProjectID, "other-project-id", "", "a second project, for the isolation cases (default "+runner.DefaultOtherProjectID+")")
+	fs.BoolVar(&f.script, "script", false, "print a POSIX shell script that reproduces the case (the default)")
+	fs.BoolVar(&f.run, "run", false, "play the case here, printing every request and answer, then its verdict")
+	fs.StringVar(&f.token, "token", "", "with --run: X-Auth-Token to send (env "+credential.TokenEnv+"); redacted in every output")
+	fs.BoolVar(&f.strict, "strict", false, "with --run: a broken SHOULD (warn) exits 1")
+	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "with --run: timeout of each request")
+	fs.DurationVar(&f.settleTimeout, "settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes (terminate → released) may take")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: drsconform reproduce CASE_ID [--from report.json] [--cases DIR] [--target URL] [--script | --run] [flags]")
+		fmt.Fprintln(stderr, "\nReplays one case with its fixtures: makes its tasks through the fixture protocol, sends")
+		fmt.Fprintln(stderr, "its requests and reads every task back, printing each answer. By default it prints a")
+		fmt.Fprintln(stderr, "POSIX shell script (curl, sed, awk) to run anywhere; --run plays it from here.")
+		fmt.Fprintln(stderr, "The token is never written: the script and every curl command read it from $"+credential.TokenEnv+".")
+		fmt.Fprintln(stderr, "\n  drsconform reproduce lifecycle.terminate-then-delete --from out/report.json > repro.sh")
+		fmt.Fprintln(stderr, "  DRSCONFORM_TOKEN=... sh repro.sh")
+		fmt.Fprintln(stderr, "  DRSCONFORM_TOKEN=... drsconform reproduce lifecycle.terminate-then-delete --from out/report.json --run")
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	var ids []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitConformant
+			}
+			return exitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		ids = append(ids, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch {
+	case len(ids) != 1:
+		fmt.Fprintln(stderr, "drsconform reproduce: want one CASE_ID (see: drsconform list)")
+		return exitUsage
+	case f.script && f.run:
+		fmt.Fprintln(stderr, "drsconform reproduce: --script or --run, not both")
+		return exitUsage
+	case f.timeout <= 0 || f.settleTimeout <= 0:
+		fmt.Fprintln(stderr, "drsconform reproduce: --timeout and --settle-timeout must be positive")
+		return exitUsage
+	}
+	id := ids[0]
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+
+	casesDir := f.casesDir
+	var notes []string
+	var want *runner.CaseFile // the case file the report names, to compare digests
+	if f.from != "" {
+		rep, err := readReport(f.from)
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform reproduce: --from %s: %v\n", f.from, err)
+			return exitUsage
+		}
+		fill := func(v *string, flagName, recorded string) {
+			if !set[flagName] && recorded != "" {
+				*v = recorded
+			}
+		}
+		fill(&f.target, "target", rep.Target)
+		fill(&f.fixturesURL, "fixtures-url", rep.FixturesURL)
+		fill(&f.projectID, "project-id", rep.ProjectID)
+		fill(&f.otherProjectID, "other-project-id", rep.Configuration["other_project_id"])
+		notes = append(notes, "settings from "+f.from+" (a run of "+rep.StartedAt.Format(time.RFC3339)+")")
+		if cr := caseInReport(rep, id); cr == nil {
+			fmt.Fprintf(stderr, "drsconform reproduce: note: the report has no case %s; using the report's settings only\n", untrusted.Quote(id))
+		} else {
+			notes = append(notes, fmt.Sprintf("the report recorded: %s", cr.Verdict))
+			for i, m := range cr.Messages {
+				if i == 3 {
+					notes = append(notes, fmt.Sprintf("  … %d more", len(cr.Messages)-3))
+					break
+				}
+				notes = append(notes, "  "+untrusted.Cut(m, untrusted.SummaryLineBytes, 0))
+			}
+			for i := range rep.CaseFiles {
+				if rep.CaseFiles[i].Path == cr.File {
+					want = &rep.CaseFiles[i]
+				}
+			}
+			if dir := path.Dir(filepath.ToSlash(cr.File)); casesDir == "" && dir != "cases" {
+				if st, err := os.Stat(filepath.FromSlash(dir)); err != nil || !st.IsDir() {
+					fmt.Fprintf(stderr, "drsconform reproduce: the report's case %s came from %s, not from the embedded cases: pass --cases DIR\n",
+						untrusted.Quote(id), untrusted.Quote(cr.File))
+					return exitUsage
+				}
+				casesDir = filepath.FromSlash(dir)
+				fmt.Fprintf(stderr, "drsconform reproduce: taking the case from %s, as the report names\n", untrusted.Quote(cr.File))
+			}
+		}
+	}
+	envDefault(&f.target, set["target"], "DRSCONFORM_TARGET")
+	envDefault(&f.fixturesURL, set["fixtures-url"], "DRSCONFORM_FIXTURES_URL")
+	envDefault(&f.projectID, set["project-id"], "DRSCONFORM_PROJECT_ID")
+
+	files, err := loadCaseFiles(casesDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform reproduce: invalid cases:\n%v\n", err)
+		return exitUsage
+	}
+	c, err := runner.FindCase(files, id)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
+		return exitUsage
+	}
+	if want != nil {
+		for _, file := range files {
+			if file.Path == c.File && file.SHA256 != want.SHA256 {
+				fmt.Fprintf(stderr, "drsconform reproduce: warning: %s has changed since the run (SHA-256 %.12s…, the report's %.12s…)\n",
+					untrusted.Quote(c.File), file.SHA256, untrusted.Quote(want.SHA256))
+				notes = append(notes, "warning: the case file has changed since that run")
+			}
+		}
+	}
+
+	if !f.run {
+		err := runner.WriteScript(stdout, c, runner.ScriptOptions{Target: f.target, FixturesURL: f.fixturesURL,
+			ProjectID: f.projectID, OtherProjectID: f.otherProjectID, SettleTimeout: f.settleTimeout,
+			SuiteVersion: suiteVersion(), Notes: notes})
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
+			return exitUsage
+		}
+		return exitConformant
+	}
+
+	envDefault(&f.token, set["token"], credential.TokenEnv)
+	if f.token != "" && credential.TooShort(f.token) {
+		fmt.Fprintln(stderr, "warning: the token is too short to redact safely inside text, so it is removed from credential headers only")
+	}
+	cfg := runner.Config{Target: f.target, FixturesURL: f.fixturesURL, Token: f.token, ProjectID: f.projectID,
+		OtherProjectID: f.otherProjectID, Timeout: f.timeout, SettleTimeout: f.settleTimeout, Strict: f.strict,
+		SuiteVersion: suiteVersion()}
+	if cfg.Target == "" {
+		url, token, stop, err := startEmbeddedReference()
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform reproduce: start the embedded reference implementation: %v\n", err)
+			return exitCannotJudge
+		}
+		defer stop()
+		cfg.Target, cfg.Token, cfg.FixturesURL = url, token, ""
+		fmt.Fprintf(stderr, "drsconform reproduce: no --target; playing against the embedded reference implementation at %s\n", url)
+	} else if cfg.Token == "" {
+		fmt.Fprintln(stderr, "drsconform reproduce: warning: no credential given (--token or "+credential.TokenEnv+"); a target that requires one will refuse every request")
+	}
+	r, err := runner.Reproduce(ctx, cfg, c, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
+		return exitUsage
+	}
+	return caseExit(r.Verdict, f.strict)
+}
+
+// caseExit is the exit code of a run of one case.
+func caseExit(v runner.Verdict, strict bool) int {
+	switch v {
+	case runner.Pass:
+		return exitConformant
+	case runner.Warn:
+		if strict {
+			return exitNonConformant
+		}
+		return exitConformant
+	case runner.Fail:
+		return exitNonConformant
+	}
+	return exitCannotJudge
+}
+
+func readReport(name string) (*runner.Report, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	rep, err := report.ReadJSON(io.LimitReader(fh, int64(untrusted.ReportDirBytes)))
+	if err != nil {
+		return nil, fmt.Errorf("not a report.json: %v", err)
+	}
+	if rep.Target == "" {
+		return nil, errors.New("not a report.json: no target")
+	}
+	return rep, nil
+}
+
+func caseInReport(rep *runner.Report, id string) *runner.CaseResult {
+	for i := range rep.Cases {
+		if rep.Cases[i].ID == id {
+			return &rep.Cases[i]
+		}
+	}
+	return nil
+}
