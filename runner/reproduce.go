@@ -217,6 +217,7 @@ func (sw *scriptWriter) head(target, fixtures string) {
 		"An ID with a character other than letters, digits and . _ ~ : @ - stops the script:",
 		"it would need encoding in a JSON string or a URL.",
 		"Answers are printed with control characters shown as ?, so none can take over the terminal.",
+		"Do not run it with sh -x: the trace would show the token.",
 	} {
 		sw.comment(l)
 	}
@@ -272,9 +273,12 @@ field() {
 }
 
 # parse_answer: $answer (curl's output, then a line with the status) into $code and $body.
+nl='
+'
 parse_answer() {
-	code=$(say "$answer" | tail -n 1)
-	body=$(say "$answer" | sed '$d')
+	code=${answer##*"$nl"}
+	body=${answer%"$nl"*}
+	if [ "$body" = "$answer" ]; then body=''; fi
 }
 
 # create NAME JSON: ask the harness for a task; print the answer; set $id.
@@ -691,6 +695,7 @@ type tapTransport struct {
 	fixtures string // the fixture protocol's base URL with a trailing slash
 	mu       sync.Mutex
 	requests int
+	last     string // the last read-back with its answer, while polls repeat it
 }
 
 func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -713,16 +718,29 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.requests++
 		what = fmt.Sprintf("request %d", t.requests)
 	}
-	fmt.Fprintf(t.w, "\n== %s\n$ %s\n", what, t.rd.Curl(req.Method, u, req.Header, body, tapShowBytes))
+	head := fmt.Sprintf("\n== %s\n$ %s\n", what, t.rd.Curl(req.Method, u, req.Header, body, tapShowBytes))
+	read := what == "fixture: read back"
+	if !read { // a read-back is printed with its answer, or not at all when it repeats the last
+		fmt.Fprint(t.w, head)
+		t.last = ""
+	}
 	t.mu.Unlock()
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		t.mu.Lock()
+		if read {
+			fmt.Fprint(t.w, head)
+			t.last = ""
+		}
 		fmt.Fprintf(t.w, "< no answer: %s\n", bounded(t.rd, err.Error(), untrusted.FindingTextBytes))
 		t.mu.Unlock()
 		return nil, err
 	}
-	resp.Body = &tapBody{ReadCloser: resp.Body, t: t, resp: resp}
+	tb := &tapBody{ReadCloser: resp.Body, t: t, resp: resp}
+	if read {
+		tb.head = head
+	}
+	resp.Body = tb
 	return resp, nil
 }
 
@@ -735,6 +753,7 @@ type tapBody struct {
 	kept  []byte
 	total int
 	once  sync.Once
+	head  string // a read-back's request, printed with its answer
 }
 
 func (b *tapBody) Read(p []byte) (int, error) {
@@ -749,23 +768,38 @@ func (b *tapBody) Read(p []byte) (int, error) {
 func (b *tapBody) Close() error {
 	b.once.Do(func() {
 		t := b.t
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		fmt.Fprintf(t.w, "< %s\n", untrusted.Line(b.resp.Status))
+		var out strings.Builder
+		fmt.Fprintf(&out, "< %s\n", untrusted.Line(b.resp.Status))
 		h := evidenceHeader(t.rd, b.resp.Header)
 		for _, k := range slices.Sorted(maps.Keys(h)) {
+			if strings.EqualFold(k, "Date") {
+				continue // changes between polls; says nothing about the case
+			}
 			for _, v := range h[k] {
-				fmt.Fprintf(t.w, "< %s: %s\n", untrusted.Line(k), untrusted.Line(v))
+				fmt.Fprintf(&out, "< %s: %s\n", untrusted.Line(k), untrusted.Line(v))
 			}
 		}
 		switch text, cut := t.rd.Prefix(string(b.kept), tapShowBytes); {
 		case b.total == 0:
-			fmt.Fprintln(t.w, "(empty body)")
+			out.WriteString("(empty body)\n")
 		case cut || b.total > len(b.kept):
-			fmt.Fprintf(t.w, "%s%s\n", untrusted.Text(text), untrusted.More(b.total))
+			fmt.Fprintf(&out, "%s%s\n", untrusted.Text(text), untrusted.More(b.total))
 		default:
-			fmt.Fprintln(t.w, untrusted.Text(strings.TrimRight(text, "\n")))
+			out.WriteString(untrusted.Text(strings.TrimRight(text, "\n")) + "\n")
 		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		switch {
+		case b.head == "":
+			t.last = ""
+		case b.head+out.String() == t.last:
+			fmt.Fprint(t.w, "(read back again: the same answer)\n")
+			return
+		default:
+			t.last = b.head + out.String()
+			fmt.Fprint(t.w, b.head)
+		}
+		fmt.Fprint(t.w, out.String())
 	})
 	return b.ReadCloser.Close()
 }
