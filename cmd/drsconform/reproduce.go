@@ -19,8 +19,8 @@ import (
 
 // ReproduceHint is the one line a run's summary can print about reproducing
 // a failure.
-const ReproduceHint = "reproduce: curl commands read the token from $" + credential.TokenEnv +
-	"; `drsconform reproduce CASE_ID --from DIR/report.json` replays a case with its fixtures (a shell script; --run to play it here)"
+const ReproduceHint = "curl commands read the token from $" + credential.TokenEnv +
+	"; to replay a case with its fixtures: drsconform reproduce CASE_ID --from DIR/report.json (a shell script; --run plays it here)"
 
 type reproduceFlags struct {
 	from, casesDir, target, fixturesURL, projectID, otherProjectID, token string

@@ -170,5 +170,5 @@ func TestReproduceHelpSaysWhereTheTokenComesFrom(t *testing.T) {
 	code, _, errOut := runCLI(t, "reproduce", "-h")
 	assert.Equal(t, exitConformant, code)
 	assert.Contains(t, errOut, "read it from $DRSCONFORM_TOKEN")
-	assert.True(t, strings.HasPrefix(ReproduceHint, "reproduce: curl commands read the token from $DRSCONFORM_TOKEN"))
+	assert.True(t, strings.HasPrefix(ReproduceHint, "curl commands read the token from $DRSCONFORM_TOKEN"))
 }
