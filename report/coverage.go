@@ -132,27 +132,43 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 	if err != nil {
 		return nil, err
 	}
+	dtSet := sch.enum(schemas.DeleteJobReq, "delete_type")
 	statuses, deleteTypes, tasks, headers, fields := newTally(), newTally(), newTally(), newTally(), newTally()
 	for _, c := range r.Cases {
 		for _, st := range c.FixtureStatuses {
 			tasks.add(st, c.ID)
 		}
 		for _, e := range c.Evidence {
-			if strings.HasPrefix(e.Purpose, "fixture") {
-				fixtureStatuses(e, c.ID, tasks)
+			switch e.Kind {
+			case runner.KindFixture:
+				// the state asked for, when the harness made the task
+				if e.Status == http.StatusCreated && e.Sent != nil && e.Sent.Status != "" {
+					tasks.add(e.Sent.Status, c.ID)
+				}
 				continue
-			}
-			if !isAPIExchange(e) {
+			case runner.KindAPI:
+			default:
 				continue
 			}
 			headerVariant(e.RequestHeaders, c.ID, headers)
 			if e.Status != 0 {
 				statuses.add(strconv.Itoa(e.Status), c.ID)
 			}
-			if v, ok := jsonValue(e.RequestBody); ok {
+			if v, ok := sentValue(e.Sent); ok {
 				sch.walk(schemas.BatchDeleteJobReq, v, "sent", c.ID, fields)
-				for _, dt := range deleteTypesIn(v) {
-					deleteTypes.add(dt, c.ID)
+			}
+			if e.Sent != nil {
+				for _, j := range e.Sent.Jobs {
+					if j.DeleteType == nil {
+						continue
+					}
+					name := *j.DeleteType
+					if !slices.Contains(dtSet, name) {
+						// quoted, so " delete" is not read as delete, nor "" as nothing
+						name = strconv.Quote(name)
+						deleteTypes.notes[name] = "sent as invalid input (REQ-VAL-04)"
+					}
+					deleteTypes.add(name, c.ID)
 				}
 			}
 			if v, ok := jsonValue(e.ResponseBody); ok {
@@ -164,10 +180,6 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 				}
 			}
 		}
-	}
-	dtSet := sch.enum(schemas.DeleteJobReq, "delete_type")
-	for _, name := range deleteTypes.itemsNotIn(dtSet) {
-		deleteTypes.notes[name] = "sent as invalid input (REQ-VAL-04)"
 	}
 	var statusStrings []string
 	for _, s := range statusSet {
@@ -185,16 +197,6 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 		{Name: "Schema fields", About: "requests that sent the field, or answers that carried it, and each enum value; the set is every property of schemas/*.json",
 			Items: fields.items(sch.items(), "not in the schema")},
 	}}, nil
-}
-
-func (t *tally) itemsNotIn(set []string) []string {
-	var out []string
-	for name := range t.cases {
-		if !slices.Contains(set, name) {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // contractStatuses are the status codes the operation declares.
@@ -230,33 +232,37 @@ func jsonValue(s string) (any, bool) {
 	return v, true
 }
 
-// deleteTypesIn returns the string delete_type values of a request body.
-func deleteTypesIn(v any) []string {
-	obj, _ := v.(map[string]any)
-	jobs, _ := obj["jobs"].([]any)
-	var out []string
-	for _, j := range jobs {
-		item, _ := j.(map[string]any)
-		if dt, ok := item["delete_type"].(string); ok {
-			out = append(out, dt)
-		}
+// sentValue is the shape of a request body that schemaFields.walk needs,
+// from what the runner recorded it sent: its members, and in "jobs" each
+// object's members with the string values of delete_type and job_id (the
+// only request fields with values coverage names). ok is false for a body
+// that is not a JSON object.
+func sentValue(s *runner.SentRequest) (v any, ok bool) {
+	if s == nil || !s.JSON || len(s.Members) == 0 {
+		return nil, false
 	}
-	return out
-}
-
-// fixtureStatuses notes the states of a fixture exchange: the state asked
-// for when a task was made.
-func fixtureStatuses(e runner.Exchange, caseID string, t *tally) {
-	if e.Method != http.MethodPost {
-		return
+	obj := map[string]any{}
+	for _, m := range s.Members {
+		obj[m] = nil
 	}
-	if v, ok := jsonValue(e.RequestBody); ok {
-		if obj, ok := v.(map[string]any); ok {
-			if st, ok := obj["status"].(string); ok && e.Status == http.StatusCreated {
-				t.add(st, caseID)
+	if _, ok := obj["jobs"]; ok && len(s.Jobs) > 0 {
+		jobs := make([]any, 0, len(s.Jobs))
+		for _, j := range s.Jobs {
+			item := map[string]any{}
+			for _, m := range j.Members {
+				item[m] = nil
 			}
+			if j.DeleteType != nil {
+				item["delete_type"] = *j.DeleteType
+			}
+			if j.JobID != nil {
+				item["job_id"] = *j.JobID
+			}
+			jobs = append(jobs, item)
 		}
+		obj["jobs"] = jobs
 	}
+	return obj, true
 }
 
 func headerVariant(h map[string][]string, caseID string, t *tally) {
