@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/contract"
+	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/runner"
 	"github.com/drsconform/drsconform/schemas"
 )
@@ -55,16 +56,14 @@ func (s CoverageSection) Counts() (covered, total int) {
 	return covered, total
 }
 
-// TaskStatuses are the 23 task statuses of the appendix "Task Statuses"
-// (drs_05_0005, spec/RELATED.md), in its order. A test keeps this list equal
-// to the reference implementation's.
-var TaskStatuses = []string{
-	"CREATING", "CREATE_FAILED", "CONFIGURATION", "STARTJOBING", "WAITING_FOR_START", "START_JOB_FAILED",
-	"PAUSING", "FULL_TRANSFER_STARTED", "FULL_TRANSFER_FAILED", "FULL_TRANSFER_COMPLETE",
-	"INCRE_TRANSFER_STARTED", "INCRE_TRANSFER_FAILED", "RELEASE_RESOURCE_STARTED",
-	"RELEASE_RESOURCE_FAILED", "RELEASE_RESOURCE_COMPLETE", "CHANGE_JOB_STARTED", "CHANGE_JOB_FAILED",
-	"CHILD_TRANSFER_STARTING", "CHILD_TRANSFER_STARTED", "CHILD_TRANSFER_COMPLETE",
-	"CHILD_TRANSFER_FAILED", "RELEASE_CHILD_TRANSFER_STARTED", "RELEASE_CHILD_TRANSFER_COMPLETE",
+// taskStatuses are the 23 task statuses of the appendix "Task Statuses",
+// in its order: the one list, reference.AppendixStatuses (reference/status.go).
+func taskStatuses() []string {
+	var out []string
+	for _, s := range reference.AppendixStatuses() {
+		out = append(out, string(s))
+	}
+	return out
 }
 
 // Header variants: what a request did with each header the contract names.
@@ -191,7 +190,7 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 		{Name: "Delete types", About: "requests that sent this delete_type; the set is the enum of DeleteJobReq.delete_type",
 			Items: deleteTypes.items(dtSet, "")},
 		{Name: "Task statuses", About: "cases that made a task in this state (through the fixture protocol) and then acted on it; the set is the 23 statuses of the appendix Task Statuses",
-			Items: tasks.items(TaskStatuses, "not one of the appendix's 23 statuses")},
+			Items: tasks.items(taskStatuses(), "not one of the appendix's 23 statuses")},
 		{Name: "Headers", About: "requests that sent the header so",
 			Items: headers.items(headerVariants, "")},
 		{Name: "Schema fields", About: "requests that sent the field, or answers that carried it, and each enum value; the set is every property of schemas/*.json",
