@@ -87,7 +87,7 @@ func TestConformance(t *testing.T) {
 						t.Errorf("%s: %s", res.Verdict, m)
 					}
 					for _, e := range res.Evidence {
-						if e.Purpose == "request" {
+						if e.Kind == runner.KindAPI {
 							t.Logf("reproduce step %d: %s", e.Step, e.Curl)
 						}
 					}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/contract"
+	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/runner"
 	"github.com/drsconform/drsconform/schemas"
 )
@@ -55,16 +56,14 @@ func (s CoverageSection) Counts() (covered, total int) {
 	return covered, total
 }
 
-// TaskStatuses are the 23 task statuses of the appendix "Task Statuses"
-// (drs_05_0005, spec/RELATED.md), in its order. A test keeps this list equal
-// to the reference implementation's.
-var TaskStatuses = []string{
-	"CREATING", "CREATE_FAILED", "CONFIGURATION", "STARTJOBING", "WAITING_FOR_START", "START_JOB_FAILED",
-	"PAUSING", "FULL_TRANSFER_STARTED", "FULL_TRANSFER_FAILED", "FULL_TRANSFER_COMPLETE",
-	"INCRE_TRANSFER_STARTED", "INCRE_TRANSFER_FAILED", "RELEASE_RESOURCE_STARTED",
-	"RELEASE_RESOURCE_FAILED", "RELEASE_RESOURCE_COMPLETE", "CHANGE_JOB_STARTED", "CHANGE_JOB_FAILED",
-	"CHILD_TRANSFER_STARTING", "CHILD_TRANSFER_STARTED", "CHILD_TRANSFER_COMPLETE",
-	"CHILD_TRANSFER_FAILED", "RELEASE_CHILD_TRANSFER_STARTED", "RELEASE_CHILD_TRANSFER_COMPLETE",
+// taskStatuses are the 23 task statuses of the appendix "Task Statuses",
+// in its order: the one list, reference.AppendixStatuses (reference/status.go).
+func taskStatuses() []string {
+	var out []string
+	for _, s := range reference.AppendixStatuses() {
+		out = append(out, string(s))
+	}
+	return out
 }
 
 // Header variants: what a request did with each header the contract names.
@@ -132,27 +131,43 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 	if err != nil {
 		return nil, err
 	}
+	dtSet := sch.enum(schemas.DeleteJobReq, "delete_type")
 	statuses, deleteTypes, tasks, headers, fields := newTally(), newTally(), newTally(), newTally(), newTally()
 	for _, c := range r.Cases {
 		for _, st := range c.FixtureStatuses {
 			tasks.add(st, c.ID)
 		}
 		for _, e := range c.Evidence {
-			if strings.HasPrefix(e.Purpose, "fixture") {
-				fixtureStatuses(e, c.ID, tasks)
+			switch e.Kind {
+			case runner.KindFixture:
+				// the state asked for, when the harness made the task
+				if e.Status == http.StatusCreated && e.Sent != nil && e.Sent.Status != "" {
+					tasks.add(e.Sent.Status, c.ID)
+				}
 				continue
-			}
-			if !isAPIExchange(e) {
+			case runner.KindAPI:
+			default:
 				continue
 			}
 			headerVariant(e.RequestHeaders, c.ID, headers)
 			if e.Status != 0 {
 				statuses.add(strconv.Itoa(e.Status), c.ID)
 			}
-			if v, ok := jsonValue(e.RequestBody); ok {
+			if v, ok := sentValue(e.Sent); ok {
 				sch.walk(schemas.BatchDeleteJobReq, v, "sent", c.ID, fields)
-				for _, dt := range deleteTypesIn(v) {
-					deleteTypes.add(dt, c.ID)
+			}
+			if e.Sent != nil {
+				for _, j := range e.Sent.Jobs {
+					if j.DeleteType == nil {
+						continue
+					}
+					name := *j.DeleteType
+					if !slices.Contains(dtSet, name) {
+						// quoted, so " delete" is not read as delete, nor "" as nothing
+						name = strconv.Quote(name)
+						deleteTypes.notes[name] = "sent as invalid input (REQ-VAL-04)"
+					}
+					deleteTypes.add(name, c.ID)
 				}
 			}
 			if v, ok := jsonValue(e.ResponseBody); ok {
@@ -165,10 +180,6 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 			}
 		}
 	}
-	dtSet := sch.enum(schemas.DeleteJobReq, "delete_type")
-	for _, name := range deleteTypes.itemsNotIn(dtSet) {
-		deleteTypes.notes[name] = "sent as invalid input (REQ-VAL-04)"
-	}
 	var statusStrings []string
 	for _, s := range statusSet {
 		statusStrings = append(statusStrings, strconv.Itoa(s))
@@ -179,22 +190,12 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 		{Name: "Delete types", About: "requests that sent this delete_type; the set is the enum of DeleteJobReq.delete_type",
 			Items: deleteTypes.items(dtSet, "")},
 		{Name: "Task statuses", About: "cases that made a task in this state (through the fixture protocol) and then acted on it; the set is the 23 statuses of the appendix Task Statuses",
-			Items: tasks.items(TaskStatuses, "not one of the appendix's 23 statuses")},
+			Items: tasks.items(taskStatuses(), "not one of the appendix's 23 statuses")},
 		{Name: "Headers", About: "requests that sent the header so",
 			Items: headers.items(headerVariants, "")},
 		{Name: "Schema fields", About: "requests that sent the field, or answers that carried it, and each enum value; the set is every property of schemas/*.json",
 			Items: fields.items(sch.items(), "not in the schema")},
 	}}, nil
-}
-
-func (t *tally) itemsNotIn(set []string) []string {
-	var out []string
-	for name := range t.cases {
-		if !slices.Contains(set, name) {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // contractStatuses are the status codes the operation declares.
@@ -230,33 +231,37 @@ func jsonValue(s string) (any, bool) {
 	return v, true
 }
 
-// deleteTypesIn returns the string delete_type values of a request body.
-func deleteTypesIn(v any) []string {
-	obj, _ := v.(map[string]any)
-	jobs, _ := obj["jobs"].([]any)
-	var out []string
-	for _, j := range jobs {
-		item, _ := j.(map[string]any)
-		if dt, ok := item["delete_type"].(string); ok {
-			out = append(out, dt)
-		}
+// sentValue is the shape of a request body that schemaFields.walk needs,
+// from what the runner recorded it sent: its members, and in "jobs" each
+// object's members with the string values of delete_type and job_id (the
+// only request fields with values coverage names). ok is false for a body
+// that is not a JSON object.
+func sentValue(s *runner.SentRequest) (v any, ok bool) {
+	if s == nil || !s.JSON || len(s.Members) == 0 {
+		return nil, false
 	}
-	return out
-}
-
-// fixtureStatuses notes the states of a fixture exchange: the state asked
-// for when a task was made.
-func fixtureStatuses(e runner.Exchange, caseID string, t *tally) {
-	if e.Method != http.MethodPost {
-		return
+	obj := map[string]any{}
+	for _, m := range s.Members {
+		obj[m] = nil
 	}
-	if v, ok := jsonValue(e.RequestBody); ok {
-		if obj, ok := v.(map[string]any); ok {
-			if st, ok := obj["status"].(string); ok && e.Status == http.StatusCreated {
-				t.add(st, caseID)
+	if _, ok := obj["jobs"]; ok && len(s.Jobs) > 0 {
+		jobs := make([]any, 0, len(s.Jobs))
+		for _, j := range s.Jobs {
+			item := map[string]any{}
+			for _, m := range j.Members {
+				item[m] = nil
 			}
+			if j.DeleteType != nil {
+				item["delete_type"] = *j.DeleteType
+			}
+			if j.JobID != nil {
+				item["job_id"] = *j.JobID
+			}
+			jobs = append(jobs, item)
 		}
+		obj["jobs"] = jobs
 	}
+	return obj, true
 }
 
 func headerVariant(h map[string][]string, caseID string, t *tally) {

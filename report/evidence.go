@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/runner"
@@ -59,6 +58,7 @@ func sanitize(r *runner.Report) *runner.Report {
 			e.ResponseHeaders = rd.Header(e.ResponseHeaders)
 			e.RequestBody, e.ResponseBody, e.Error = clean(e.RequestBody), clean(e.ResponseBody), clean(e.Error)
 			e.Curl = credential.CleanCurl(clean(e.Curl))
+			e.Sent = mapSent(e.Sent, clean)
 		}
 		out.Cases[i] = c
 	}
@@ -86,9 +86,30 @@ func cleanAll(list []string, clean func(string) string) []string {
 }
 
 // isAPIExchange tells the requests to the endpoint under test from the
-// fixture protocol's.
-func isAPIExchange(e runner.Exchange) bool {
-	return e.Step > 0 && !strings.HasPrefix(e.Purpose, "fixture")
+// fixture protocol's and the preflight's.
+func isAPIExchange(e runner.Exchange) bool { return e.Kind == runner.KindAPI }
+
+// mapSent is a copy of s with f applied to every string of the request.
+func mapSent(s *runner.SentRequest, f func(string) string) *runner.SentRequest {
+	if s == nil {
+		return nil
+	}
+	out := *s
+	out.Members = cleanAll(s.Members, f)
+	out.Status = f(s.Status)
+	out.Jobs = slices.Clone(s.Jobs)
+	for i := range out.Jobs {
+		j := &out.Jobs[i]
+		j.Members = cleanAll(j.Members, f)
+		j.Fixture, j.FixtureStatus = f(j.Fixture), f(j.FixtureStatus)
+		for _, p := range []**string{&j.DeleteType, &j.JobID} {
+			if *p != nil {
+				v := f(**p)
+				*p = &v
+			}
+		}
+	}
+	return &out
 }
 
 // failingStep is the step of the first finding of a case (1 without any).

@@ -69,7 +69,7 @@ type verdictCount struct {
 
 type htmlCase struct {
 	runner.CaseResult
-	Exchanges []runner.Exchange // the API requests first, then the fixture set-up
+	Exchanges []runner.Exchange // in the order they happened: set-up, then each step's requests and read-backs
 	Reproduce string
 }
 
@@ -101,17 +101,7 @@ func HTML(w io.Writer, r *runner.Report) error {
 		}
 	}
 	for _, c := range attention(r) {
-		hc := htmlCase{CaseResult: c, Reproduce: reproduce(c)}
-		for _, e := range c.Evidence {
-			if isAPIExchange(e) {
-				hc.Exchanges = append(hc.Exchanges, e)
-			}
-		}
-		for _, e := range c.Evidence {
-			if !isAPIExchange(e) {
-				hc.Exchanges = append(hc.Exchanges, e)
-			}
-		}
+		hc := htmlCase{CaseResult: c, Exchanges: c.Evidence, Reproduce: reproduce(c)}
 		p.Attention = append(p.Attention, hc)
 		p.Detailed[c.ID] = true
 	}

@@ -31,6 +31,7 @@ func inert(r *runner.Report) *runner.Report {
 			e.RequestHeaders, e.ResponseHeaders = inertHeader(e.RequestHeaders), inertHeader(e.ResponseHeaders)
 			e.RequestBody, e.ResponseBody = untrusted.Text(e.RequestBody), untrusted.Text(e.ResponseBody)
 			e.Error, e.Curl = untrusted.Text(e.Error), untrusted.Text(e.Curl)
+			e.Sent = mapSent(e.Sent, untrusted.Line)
 		}
 		out.Cases[i] = c
 	}

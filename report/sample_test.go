@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,18 @@ func jsonHeaders() map[string][]string {
 	return map[string][]string{"Content-Type": {"application/json"}, "X-Auth-Token": {runner.Redacted}}
 }
 
+// sentJobs is what a request {"jobs": [...]} sent, as the runner records it.
+func sentJobs(jobs ...runner.SentJob) *runner.SentRequest {
+	return &runner.SentRequest{JSON: true, Members: []string{"jobs"}, Jobs: jobs}
+}
+
+// job is one object of "jobs" with a delete_type, a job_id and the other
+// members named.
+func job(deleteType, jobID string, others ...string) runner.SentJob {
+	return runner.SentJob{Members: slices.Sorted(slices.Values(append([]string{"delete_type", "job_id"}, others...))),
+		DeleteType: &deleteType, JobID: &jobID}
+}
+
 // sampleReport is a fixed run with a case of every verdict, a choice, a
 // hostile body, a long body and fixture evidence. Times are fixed, so every
 // rendering is deterministic.
@@ -27,8 +40,8 @@ func sampleReport() *runner.Report {
 		{ID: "delete.create-failed", Title: "delete a task in CREATE_FAILED", Theme: "valid-delete-types", File: "cases/valid-delete-types.yaml",
 			Verdict: runner.Pass, Requirements: []string{"REQ-HTTP-01", "REQ-STA-01"}, Messages: []string{}, DurationMS: 12,
 			FixtureStatuses: []string{"CREATE_FAILED"},
-			Evidence: []runner.Exchange{{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL, RequestHeaders: jsonHeaders(),
-				RequestBody: `{"jobs":[{"delete_type":"delete","job_id":"j-1"}]}`, Status: 202,
+			Evidence: []runner.Exchange{{Step: 1, Kind: runner.KindAPI, Purpose: "request", Method: "DELETE", URL: sampleURL, RequestHeaders: jsonHeaders(),
+				RequestBody: `{"jobs":[{"delete_type":"delete","job_id":"j-1"}]}`, Sent: sentJobs(job("delete", "j-1")), Status: 202,
 				ResponseHeaders: map[string][]string{"Content-Type": {"application/json"}},
 				ResponseBody:    `{"count":1,"results":[{"id":"j-1","status":"success"}]}`, DurationMS: 3,
 				Curl: `curl -sS -i -X DELETE '` + sampleURL + `' -H 'Content-Type: application/json' -H "X-Auth-Token: $DRSCONFORM_TOKEN" --data-binary '{"jobs":[{"delete_type":"delete","job_id":"j-1"}]}'`}}},
@@ -39,11 +52,11 @@ func sampleReport() *runner.Report {
 			Findings: []runner.Finding{{Requirement: "REQ-STA-02", Level: "MUST", Verdict: runner.Fail, Layer: runner.LayerExpect, Step: 1,
 				Expected: "results[0].status failed", Got: "success", Pointer: "/results/0/status"}},
 			Evidence: []runner.Exchange{
-				{Step: 0, Purpose: "fixture: create INCRE_TRANSFER_STARTED", Method: "POST", URL: "http://127.0.0.1:8080/_conformance/v1/jobs",
+				{Step: 0, Kind: runner.KindFixture, Purpose: "fixture: create INCRE_TRANSFER_STARTED", Sent: &runner.SentRequest{JSON: true, Status: "INCRE_TRANSFER_STARTED"}, Method: "POST", URL: "http://127.0.0.1:8080/_conformance/v1/jobs",
 					RequestHeaders: jsonHeaders(), RequestBody: `{"project_id":"p1","status":"INCRE_TRANSFER_STARTED"}`, Status: 201,
 					ResponseBody: `{"id":"j-2","project_id":"p1","status":"INCRE_TRANSFER_STARTED"}`, DurationMS: 1},
-				{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL, RequestHeaders: jsonHeaders(),
-					RequestBody: `{"jobs":[{"delete_type":"delete","job_id":"j-2"}]}`, Status: 202,
+				{Step: 1, Kind: runner.KindAPI, Purpose: "request", Method: "DELETE", URL: sampleURL, RequestHeaders: jsonHeaders(),
+					RequestBody: `{"jobs":[{"delete_type":"delete","job_id":"j-2"}]}`, Sent: sentJobs(job("delete", "j-2")), Status: 202,
 					ResponseHeaders: map[string][]string{"Content-Type": {"application/json"}},
 					ResponseBody:    `{"count":1,"results":[{"id":"j-2","status":"success","note":"` + strings.ReplaceAll(hostile, `"`, `\"`) + `"}]}`, DurationMS: 4,
 					Curl: `curl -sS -i -X DELETE '` + sampleURL + `' -H 'Content-Type: application/json' -H "X-Auth-Token: $DRSCONFORM_TOKEN" --data-binary '{"jobs":[{"delete_type":"delete","job_id":"j-2"}]}'`},
@@ -53,16 +66,17 @@ func sampleReport() *runner.Report {
 			Messages: []string{"REQ-HDR-05 (SHOULD): expected error_msg in Chinese; got " + hostile},
 			Findings: []runner.Finding{{Requirement: "REQ-HDR-05", Level: "SHOULD", Verdict: runner.Warn, Layer: runner.LayerExpect, Step: 1,
 				Expected: "error_msg in Chinese", Got: hostile}},
-			Evidence: []runner.Exchange{{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL,
+			Evidence: []runner.Exchange{{Step: 1, Kind: runner.KindAPI, Purpose: "request", Method: "DELETE", URL: sampleURL,
 				RequestHeaders: map[string][]string{"Content-Type": {"application/json; charset=utf-8"}, "X-Auth-Token": {runner.Redacted}, "X-Language": {"zh-cn"}},
-				RequestBody:    `{"jobs":[{"delete_type":"terminate","job_id":"j-long"}]}`, Status: 202,
+				RequestBody:    `{"jobs":[{"delete_type":"terminate","job_id":"j-long"}]}`, Sent: sentJobs(job("terminate", "j-long")), Status: 202,
 				ResponseHeaders: map[string][]string{"Content-Type": {"application/json"}}, ResponseBody: long, Truncated: true, DurationMS: 5,
 				Curl: `curl -sS -i -X DELETE '` + sampleURL + `' -H 'X-Language: zh-cn' --data-binary '{"jobs":[{"delete_type":"terminate","job_id":"j-long"}]}'`}}},
 		{ID: "batch.duplicate-id", Title: "a job_id twice in one batch", Theme: "partial-failures", File: "cases/partial-failures.yaml",
 			Verdict: runner.Pass, Requirements: []string{"REQ-STA-11"}, Messages: []string{}, Choices: []string{"REQ-STA-11=rejected-400"}, DurationMS: 7,
-			Evidence: []runner.Exchange{{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL,
+			Evidence: []runner.Exchange{{Step: 1, Kind: runner.KindAPI, Purpose: "request", Method: "DELETE", URL: sampleURL,
 				RequestHeaders: map[string][]string{"Content-Type": {"text/plain"}},
-				RequestBody:    `{"jobs":[{"delete_type":"Delete","job_id":"j-3"},{"delete_type":"delete","job_id":"j-3","extra":true}]}`, Status: 400,
+				RequestBody:    `{"jobs":[{"delete_type":"Delete","job_id":"j-3"},{"delete_type":"delete","job_id":"j-3","extra":true}]}`,
+				Sent:           sentJobs(job("Delete", "j-3"), job("delete", "j-3", "extra")), Status: 400,
 				ResponseBody: `{"error_code":"DRS.M00301","error_msg":"duplicate job_id"}`, DurationMS: 2, Curl: "curl …"}}},
 		{ID: "parent.dual-active", Title: "a parent task in a dual-active scenario", Theme: "non-deletable", File: "cases/non-deletable.yaml",
 			Verdict: runner.Skip, Requirements: []string{"REQ-STA-10"}, DurationMS: 1,
@@ -70,7 +84,7 @@ func sampleReport() *runner.Report {
 		{ID: "lifecycle.force-terminate", Title: "force_terminate then delete", Theme: "lifecycles", File: "cases/lifecycles.yaml",
 			Verdict: runner.Error, Requirements: []string{"REQ-STA-04"}, DurationMS: 30000,
 			Messages: []string{"could not judge: fixture t: harness: POST /_conformance/v1/jobs: 503 Service Unavailable"},
-			Evidence: []runner.Exchange{{Step: 0, Purpose: "fixture: create FULL_TRANSFER_STARTED", Method: "POST", URL: "http://127.0.0.1:8080/_conformance/v1/jobs",
+			Evidence: []runner.Exchange{{Step: 0, Kind: runner.KindFixture, Purpose: "fixture: create FULL_TRANSFER_STARTED", Sent: &runner.SentRequest{JSON: true, Status: "FULL_TRANSFER_STARTED"}, Method: "POST", URL: "http://127.0.0.1:8080/_conformance/v1/jobs",
 				RequestHeaders: jsonHeaders(), RequestBody: `{"project_id":"p1","status":"FULL_TRANSFER_STARTED"}`, Status: 503,
 				ResponseBody: "<html>" + hostile + "</html>", DurationMS: 30000}}},
 	}

@@ -143,7 +143,7 @@ func failingCurl(c runner.CaseResult) string {
 		step = c.Findings[0].Step
 	}
 	for _, e := range c.Evidence {
-		if e.Step == step && e.Purpose == "request" {
+		if e.Step == step && isAPIExchange(e) {
 			return e.Curl
 		}
 	}

@@ -34,10 +34,11 @@ type fixtureRequest struct {
 
 // create makes a task and returns its ID. A 400 means the harness cannot make
 // it (ErrFixtureUnavailable); anything else unexpected is ErrHarness.
-func (f *fixtureClient) create(ctx context.Context, rec *recorder, req fixtureRequest) (string, error) {
+func (f *fixtureClient) create(ctx context.Context, req fixtureRequest) (string, error) {
 	body, _ := json.Marshal(req)
-	resp, ex, err := f.wire.do(ctx, 0, "fixture: create "+req.Status, http.MethodPost, f.base+"/v1/jobs", f.header.Clone(), body)
-	rec.add(ex)
+	tag := exchangeTag{Kind: KindFixture, Purpose: "fixture: create " + req.Status,
+		Sent: &SentRequest{JSON: true, Status: boundedValue(f.wire.redact, req.Status)}}
+	resp, _, err := f.wire.do(ctx, tag, http.MethodPost, f.base+"/v1/jobs", f.header.Clone(), body)
 	if err != nil {
 		return "", fmt.Errorf("%w: POST %s/v1/jobs: %v", ErrHarness, f.base, err)
 	}
@@ -57,11 +58,12 @@ func (f *fixtureClient) create(ctx context.Context, rec *recorder, req fixtureRe
 	return t.ID, nil
 }
 
-// get reads a task back: its status, or exists=false on 404.
-func (f *fixtureClient) get(ctx context.Context, rec *recorder, step int, project, id string) (status string, exists bool, err error) {
+// get reads a task back: its status, or exists=false on 404. step is the
+// step it is read for (0 while setting up).
+func (f *fixtureClient) get(ctx context.Context, step int, project, id string) (status string, exists bool, err error) {
 	u := f.base + "/v1/jobs/" + url.PathEscape(id) + "?project_id=" + url.QueryEscape(project)
-	resp, ex, err := f.wire.do(ctx, step, "fixture: read back "+id, http.MethodGet, u, f.header.Clone(), nil)
-	rec.add(ex)
+	tag := exchangeTag{Step: step, Kind: KindReadBack, Purpose: "fixture: read back " + id}
+	resp, ex, err := f.wire.do(ctx, tag, http.MethodGet, u, f.header.Clone(), nil)
 	if err != nil {
 		return "", false, fmt.Errorf("%w: GET %s: %v", ErrHarness, ex.URL, err)
 	}
@@ -80,14 +82,14 @@ func (f *fixtureClient) get(ctx context.Context, rec *recorder, step int, projec
 }
 
 // poll reads a task back until cond holds or the deadline passes, and returns
-// what it saw last.
-func (f *fixtureClient) poll(ctx context.Context, rec *recorder, step int, project, id string, deadline time.Time, cond func(status string, exists bool) bool) (status string, exists bool, err error) {
+// what it saw last. Only the last read is kept as evidence.
+func (f *fixtureClient) poll(ctx context.Context, step int, project, id string, deadline time.Time, cond func(status string, exists bool) bool) (status string, exists bool, err error) {
 	wait := 50 * time.Millisecond
 	for {
-		var last recorder // keep only the last read of a poll as evidence
-		status, exists, err = f.get(ctx, &last, step, project, id)
+		var last recorder
+		status, exists, err = f.get(withRecorder(ctx, &last), step, project, id)
 		if err != nil || cond(status, exists) || time.Now().After(deadline) {
-			rec.add(last.list...)
+			recorderOf(ctx).add(last.all()...)
 			return status, exists, err
 		}
 		select {

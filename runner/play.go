@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +48,7 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 	}
 	cr := &caseRun{c: c, res: newResult(c), ids: map[string]string{}, projects: map[string]string{},
 		vars: map[string]string{tmplProject: p.cfg.ProjectID, tmplOtherProject: p.cfg.OtherProjectID}}
+	ctx = withRecorder(ctx, &cr.rec)
 	err := p.given(ctx, cr)
 	if err == nil {
 		for i, s := range c.Steps {
@@ -111,7 +114,7 @@ func (p *player) cannotPlay(c *Case) string {
 func apiExchanges(all []Exchange) []Exchange {
 	var out []Exchange
 	for _, e := range all {
-		if e.Step > 0 && !strings.HasPrefix(e.Purpose, "fixture") {
+		if e.Kind == KindAPI {
 			out = append(out, e)
 		}
 	}
@@ -132,13 +135,13 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 			cr.vars[name] = cr.ids[name]
 			continue
 		}
-		id, err := p.fixtures.create(ctx, &cr.rec, fixtureRequest{ProjectID: project, Status: fx.Status,
+		id, err := p.fixtures.create(ctx, fixtureRequest{ProjectID: project, Status: fx.Status,
 			Parent: fx.Parent, DualActive: fx.DualActive, Busy: fx.Busy})
 		if err != nil {
 			return fmt.Errorf("fixture %s (%s): %w", name, fx.Status, err)
 		}
 		cr.ids[name], cr.vars[name] = id, id
-		status, exists, err := p.fixtures.get(ctx, &cr.rec, 0, project, id)
+		status, exists, err := p.fixtures.get(ctx, 0, project, id)
 		switch {
 		case err != nil:
 			return fmt.Errorf("fixture %s: %w", name, err)
@@ -168,6 +171,14 @@ type built struct {
 	project string
 	jobIDs  []string // the requested job_ids in order, when the body says
 	zhCN    bool
+	sent    *SentRequest
+}
+
+// send sends a built request to the endpoint under test, as step n.
+func (p *player) send(ctx context.Context, n int, b built) (*response, error) {
+	tag := exchangeTag{Step: n, Kind: KindAPI, Purpose: "request", Sent: b.sent}
+	resp, _, err := p.wire.do(ctx, tag, http.MethodDelete, b.url, b.header, b.body)
+	return resp, err
 }
 
 func (p *player) build(cr *caseRun, r Request) built {
@@ -194,6 +205,7 @@ func (p *player) build(cr *caseRun, r Request) built {
 		b.body, _ = json.Marshal(expandValue(r.Body, cr.vars))
 	}
 	b.jobIDs = requestedJobIDs(b.body)
+	b.sent = p.sentOf(cr, b.body)
 	b.zhCN = strings.EqualFold(strings.TrimSpace(b.header.Get("X-Language")), "zh-cn")
 	return b
 }
@@ -218,6 +230,68 @@ func requestedJobIDs(body []byte) []string {
 	return ids
 }
 
+// sentOf is what body asks for, with the case's fixture each job_id names:
+// strings redacted and bounded (boundedValue), at most SentJobsKept jobs.
+func (p *player) sentOf(cr *caseRun, body []byte) *SentRequest {
+	s := &SentRequest{}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return s
+	}
+	s.JSON = true
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return s
+	}
+	s.Members = p.members(obj)
+	jobs, _ := obj["jobs"].([]any)
+	for _, j := range jobs {
+		item, ok := j.(map[string]any)
+		if !ok {
+			continue
+		}
+		if len(s.Jobs) >= SentJobsKept {
+			s.JobsMore++
+			continue
+		}
+		sj := SentJob{Members: p.members(item)}
+		if dt, ok := item["delete_type"].(string); ok {
+			dt = boundedValue(p.redact, dt)
+			sj.DeleteType = &dt
+		}
+		if id, ok := item["job_id"].(string); ok {
+			for name, fid := range cr.ids {
+				if fid == id && cr.c != nil {
+					sj.Fixture, sj.FixtureStatus = name, cr.c.Fixtures[name].Status
+				}
+			}
+			id = boundedValue(p.redact, id)
+			sj.JobID = &id
+		}
+		s.Jobs = append(s.Jobs, sj)
+	}
+	return s
+}
+
+func (p *player) members(obj map[string]any) []string {
+	out := make([]string, 0, len(obj))
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		out = append(out, boundedValue(p.redact, k))
+	}
+	return out
+}
+
+// boundedValue is a string of a request kept as data: redacted, then cut to
+// untrusted.QuoteBytes (its length noted when cut); control characters are
+// kept, as in the evidence bodies.
+func boundedValue(rd *Redactor, s string) string {
+	v, cut := rd.Prefix(s, untrusted.QuoteBytes)
+	if cut {
+		v += untrusted.More(len(s))
+	}
+	return v
+}
+
 // snapshot reads back every made fixture before a step, so that "unchanged"
 // and REQ-VAL-08 compare with the state the step started from.
 func (p *player) snapshot(ctx context.Context, cr *caseRun, step int) (map[string]string, error) {
@@ -226,7 +300,7 @@ func (p *player) snapshot(ctx context.Context, cr *caseRun, step int) (map[strin
 		if cr.c.Fixtures[name].Absent {
 			continue
 		}
-		status, exists, err := p.fixtures.get(ctx, &cr.rec, step, cr.projects[name], cr.ids[name])
+		status, exists, err := p.fixtures.get(ctx, step, cr.projects[name], cr.ids[name])
 		if err != nil {
 			return nil, err
 		}

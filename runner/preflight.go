@@ -39,10 +39,11 @@ var _ error = (*PreflightError)(nil)
 // reason, and the verdict says what was not judged.
 func (p *player) preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, error) {
 	var checks []PreflightCheck
-	var rec recorder
+	var rec recorder // the harness probe's exchanges, to read its answer from
+	ctx = withRecorder(ctx, &rec)
 	body, _ := json.Marshal(map[string]any{"jobs": []map[string]string{{"delete_type": "delete", "job_id": absentID()}}})
 	b := p.build(&caseRun{vars: map[string]string{}}, Request{})
-	resp, ex, err := p.wire.do(ctx, 0, "preflight: credentials", http.MethodDelete, b.url, b.header, body)
+	resp, ex, err := p.wire.do(ctx, exchangeTag{Kind: KindPreflight, Purpose: "preflight: credentials"}, http.MethodDelete, b.url, b.header, body)
 	if err != nil && !errors.Is(err, ErrTooLarge) {
 		return checks, &PreflightError{Check: "target", Exit: ExitCannotJudge,
 			Msg: fmt.Sprintf("no usable answer from the target to DELETE %s: %s", ex.URL, ex.Error)}
@@ -57,7 +58,7 @@ func (p *player) preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, 
 	if status == "" {
 		return checks, nil // no selected case needs the harness
 	}
-	_, err = p.fixtures.create(ctx, &rec, fixtureRequest{ProjectID: p.cfg.ProjectID, Status: status})
+	id, err := p.fixtures.create(ctx, fixtureRequest{ProjectID: p.cfg.ProjectID, Status: status})
 	last := rec.all()
 	var got int
 	if len(last) > 0 {
@@ -79,12 +80,7 @@ func (p *player) preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, 
 	}
 	// The harness made one: it must read it back as asked, or no
 	// precondition of any case can be trusted.
-	id := ""
-	var t fixtureTask
-	if json.Unmarshal([]byte(last[len(last)-1].ResponseBody), &t) == nil {
-		id = t.ID
-	}
-	got2, exists, err := p.fixtures.get(ctx, &rec, 0, p.cfg.ProjectID, id)
+	got2, exists, err := p.fixtures.get(ctx, 0, p.cfg.ProjectID, id)
 	switch {
 	case err != nil:
 		return checks, &PreflightError{Check: "harness", Exit: ExitCannotJudge,

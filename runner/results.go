@@ -77,11 +77,26 @@ type Finding struct {
 	Pointer     string  `json:"pointer,omitempty"`
 }
 
+// ExchangeKind says what an exchange was for. Code that tells exchanges
+// apart reads it; Purpose is a label for people.
+type ExchangeKind string
+
+// The kinds of exchange.
+const (
+	KindAPI       ExchangeKind = "api"       // a request to the endpoint under test
+	KindFixture   ExchangeKind = "fixture"   // making a task through the fixture protocol
+	KindReadBack  ExchangeKind = "read-back" // reading a task back through the fixture protocol
+	KindPreflight ExchangeKind = "preflight" // a probe before any case
+)
+
 // Exchange is one HTTP request and its response, redacted and size-capped,
-// with a curl command that sends the same request.
+// with a curl command that sends the same request. The exchanges of a case
+// are in the order they happened.
 type Exchange struct {
-	Step            int                 `json:"step"` // 0 for fixture set-up and read-back
-	Purpose         string              `json:"purpose"`
+	Step            int                 `json:"step"` // 0 for fixture set-up and its read-back
+	Kind            ExchangeKind        `json:"kind"`
+	Purpose         string              `json:"purpose"` // a label for people: "request", "fixture: create CREATE_FAILED"
+	Sent            *SentRequest        `json:"sent,omitempty"`
 	Method          string              `json:"method"`
 	URL             string              `json:"url"`
 	RequestHeaders  map[string][]string `json:"request_headers"`
@@ -94,6 +109,38 @@ type Exchange struct {
 	DurationMS      int64               `json:"duration_ms"`
 	Curl            string              `json:"curl"`
 }
+
+// SentRequest is what a request asked for, read from its body as it was
+// sent: before redaction and before the evidence copy is cut, so spec
+// coverage (report/coverage.go) never parses evidence text. Its strings are
+// redacted and bounded as quotes in findings are.
+type SentRequest struct {
+	// JSON is true when the body is one JSON value (a malformed body, or
+	// none, is not).
+	JSON bool `json:"json"`
+	// Members are the names of the body's members when it is an object, sorted.
+	Members []string `json:"members,omitempty"`
+	// Jobs are the objects of its "jobs" array, in order; at most
+	// SentJobsKept, and JobsMore counts the rest.
+	Jobs     []SentJob `json:"jobs,omitempty"`
+	JobsMore int       `json:"jobs_more,omitempty"`
+	// Status is, for a fixture set-up, the state the task was asked in.
+	Status string `json:"status,omitempty"`
+}
+
+// SentJob is one object of a request's "jobs" array.
+type SentJob struct {
+	Members    []string `json:"members,omitempty"`     // its member names, sorted
+	DeleteType *string  `json:"delete_type,omitempty"` // when a string; "" is sent as ""
+	JobID      *string  `json:"job_id,omitempty"`      // when a string
+	// Fixture is the case's task that the job_id names, and FixtureStatus
+	// the state it was made in.
+	Fixture       string `json:"fixture,omitempty"`
+	FixtureStatus string `json:"fixture_status,omitempty"`
+}
+
+// SentJobsKept bounds the jobs a SentRequest keeps.
+const SentJobsKept = 100
 
 // CaseResult is the verdict of one case with its evidence.
 type CaseResult struct {

@@ -161,7 +161,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 		if c.Verdict == runner.Fail {
 			var curl string
 			for _, e := range c.Evidence {
-				if e.Purpose == "request" {
+				if e.Kind == runner.KindAPI {
 					curl = e.Curl
 				}
 			}

@@ -79,7 +79,7 @@ func TestTheCurlOfAnInvalidCredentialNeverSendsTheToken(t *testing.T) {
 	require.Equal(t, runner.Pass, c.Verdict, "%v", c.Messages)
 	var curls []string
 	for _, e := range c.Evidence {
-		if e.Purpose == "request" {
+		if e.Kind == runner.KindAPI {
 			curls = append(curls, e.Curl)
 		}
 	}

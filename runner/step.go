@@ -27,8 +27,7 @@ func (p *player) step(ctx context.Context, cr *caseRun, n int, s Step) (ok bool,
 	if err != nil {
 		return false, err
 	}
-	resp, ex, err := p.wire.do(ctx, n, "request", http.MethodDelete, b.url, b.header, b.body)
-	cr.rec.add(ex)
+	resp, err := p.send(ctx, n, b)
 	if err != nil {
 		return false, err
 	}
@@ -284,7 +283,7 @@ func hasHan(s string) bool {
 // was before the step.
 func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) error {
 	for _, name := range slices.Sorted(maps.Keys(snap)) {
-		status, exists, err := j.p.fixtures.get(ctx, &j.cr.rec, j.step, j.cr.projects[name], j.cr.ids[name])
+		status, exists, err := j.p.fixtures.get(ctx, j.step, j.cr.projects[name], j.cr.ids[name])
 		if err != nil {
 			return err
 		}
@@ -338,9 +337,9 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 			err    error
 		)
 		if post.eventual() {
-			status, exists, err = j.p.fixtures.poll(ctx, &j.cr.rec, j.step, project, id, time.Now().Add(j.p.cfg.SettleTimeout), holds)
+			status, exists, err = j.p.fixtures.poll(ctx, j.step, project, id, time.Now().Add(j.p.cfg.SettleTimeout), holds)
 		} else {
-			status, exists, err = j.p.fixtures.get(ctx, &j.cr.rec, j.step, project, id)
+			status, exists, err = j.p.fixtures.get(ctx, j.step, project, id)
 		}
 		if err != nil {
 			return err

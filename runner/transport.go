@@ -28,7 +28,8 @@ type response struct {
 
 // wire sends requests with a per-request timeout, never follows redirects
 // (a 3xx is judged as it is, and a token never travels to another host),
-// caps response bodies and records every exchange, redacted.
+// caps response bodies, and sends every request through a
+// recordingTransport, which records it as evidence.
 type wire struct {
 	client  *http.Client
 	timeout time.Duration
@@ -58,57 +59,63 @@ func newWire(base *http.Client, timeout time.Duration, maxBody int64, rd *Redact
 		t.MaxResponseHeaderBytes = untrusted.MaxResponseHeaderBytes
 		c.Transport = t
 	}
+	c.Transport = &recordingTransport{next: c.Transport, redact: rd, maxBody: maxBody, timeout: timeout}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Timeout = 0 // the per-request context deadline governs
 	return &wire{client: c, timeout: timeout, maxBody: maxBody, redact: rd}
 }
 
-// do sends one request. The returned Exchange is always filled, also on error.
-func (w *wire) do(ctx context.Context, step int, purpose, method, rawURL string, header http.Header, body []byte) (*response, Exchange, error) {
-	ex := Exchange{Step: step, Purpose: purpose, Method: method, URL: w.redact.String(rawURL),
-		RequestHeaders: evidenceHeader(w.redact, header), RequestBody: w.redact.Excerpt(string(body), evidenceCap),
-		Curl: w.redact.Curl(method, rawURL, header, body, evidenceCap)}
-	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+// do sends one request; the recorder of ctx (withRecorder) keeps its
+// evidence, tagged with tag. The returned Exchange is that evidence, always
+// filled, also on error.
+func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, header http.Header, body []byte) (*response, Exchange, error) {
+	r := &recording{tag: tag, rec: recorderOf(ctx)}
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, recordingKey{}, r), w.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(body))
-	if err != nil {
+	if err != nil { // never sent: recorded here
+		ex := w.unsent(tag, method, rawURL, header, body)
 		ex.Error = bounded(w.redact, err.Error(), untrusted.FindingTextBytes)
+		r.done(ex)
 		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, ex.Error)
 	}
 	req.Header = header.Clone()
 	if h := header.Get("Host"); h != "" {
 		req.Host = h
 	}
-	start := time.Now()
 	resp, err := w.client.Do(req)
+	if r.ex == nil { // the client refused it before the transport saw it
+		ex := w.unsent(tag, method, rawURL, header, body)
+		if err != nil {
+			ex.Error = bounded(w.redact, plainNetError(err, rawURL, w.timeout), untrusted.FindingTextBytes)
+		}
+		r.done(ex)
+	}
+	ex := *r.ex
 	if err != nil {
-		ex.DurationMS = time.Since(start).Milliseconds()
-		ex.Error = bounded(w.redact, plainNetError(err, rawURL, w.timeout), untrusted.FindingTextBytes)
 		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, ex.Error)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, w.maxBody+1))
-	ex.DurationMS = time.Since(start).Milliseconds()
-	ex.Status = resp.StatusCode
-	ex.ResponseHeaders = evidenceHeader(w.redact, resp.Header)
 	out := &response{Status: resp.StatusCode, Header: resp.Header}
 	if int64(len(data)) > w.maxBody {
 		data = data[:w.maxBody]
-		out.Truncated, ex.Truncated = true, true
+		out.Truncated = true
 	}
 	out.Body = data
-	ex.ResponseBody = w.redact.Excerpt(string(data), evidenceCap)
-	if len(data) > evidenceCap {
-		ex.Truncated = true
-	}
 	if err != nil {
-		ex.Error = bounded(w.redact, plainNetError(err, rawURL, w.timeout), untrusted.FindingTextBytes)
 		return nil, ex, fmt.Errorf("%w: reading the answer: %s", ErrTransport, ex.Error)
 	}
 	if out.Truncated {
 		return out, ex, fmt.Errorf("%w: the answer is larger than %d bytes", ErrTooLarge, w.maxBody)
 	}
 	return out, ex, nil
+}
+
+// unsent is the evidence of a request that never reached the transport.
+func (w *wire) unsent(tag exchangeTag, method, rawURL string, header http.Header, body []byte) Exchange {
+	t := recordingTransport{redact: w.redact}
+	return t.request(tag, method, rawURL, header, body)
 }
 
 // evidenceCap bounds each body kept as evidence, after redaction.
