@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// Defaults of the run flags (DESIGN.md). Both project IDs work against any
-// target: they are only names the target keeps tasks under.
+// Defaults of the run flags (README.md, "Testing your implementation"). Both
+// project IDs work against any target: they are only names the target keeps
+// tasks under.
 const (
 	DefaultProjectID      = "054ba152d480d55b2f5dc0069e7ddef0" // the API page's example
 	DefaultOtherProjectID = "7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b"

@@ -106,13 +106,13 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitConformant
+			return runner.ExitConformant
 		}
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if fset.NArg() > 0 {
 		fmt.Fprintf(stderr, "drsconform lint: unexpected argument %q (see -h)\n", fset.Arg(0))
-		return exitUsage
+		return runner.ExitUsage
 	}
 	return runLintChecks(lintChecks(*casesDir), *quiet, stdout)
 }
@@ -120,7 +120,7 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // runLintChecks runs every check, even after one fails, and prints one line
 // per check ("ok   name: summary", or the problems then "FAIL name: ...").
 func runLintChecks(checks []lintCheck, quiet bool, stdout io.Writer) int {
-	code := exitConformant
+	code := runner.ExitConformant
 	for _, c := range checks {
 		summary, problems := c.run()
 		if len(problems) == 0 {
@@ -129,7 +129,7 @@ func runLintChecks(checks []lintCheck, quiet bool, stdout io.Writer) int {
 			}
 			continue
 		}
-		code = exitUsage
+		code = runner.ExitUsage
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p)
 		}

@@ -9,14 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-)
 
-// Exit codes (DESIGN.md): scripts depend on them.
-const (
-	exitConformant    = 0
-	exitNonConformant = 1
-	exitUsage         = 2
-	exitCannotJudge   = 3
+	"github.com/drsconform/drsconform/runner"
 )
 
 type command struct {
@@ -48,13 +42,13 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
-			return exitUsage
+			return runner.ExitUsage
 		}
-		return exitConformant
+		return runner.ExitConformant
 	}
 	if args[0] == "version" || args[0] == "--version" {
 		fmt.Fprintln(stdout, "drsconform", suiteVersion())
-		return exitConformant
+		return runner.ExitConformant
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -63,7 +57,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stderr, "drsconform: unknown command %q\n\n", args[0])
 	usage(stderr)
-	return exitUsage
+	return runner.ExitUsage
 }
 
 func usage(w io.Writer) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/proxy"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // proxyWriteSlack is how much longer than --timeout the server may take to
@@ -35,15 +36,15 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rewriteHost := fs.Bool("rewrite-host", false,
 		"send the upstream's host as Host (default: the client's Host, so that AK/SK signatures still verify)")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if *upstream == "" {
 		fmt.Fprintln(stderr, "drsconform proxy: --upstream URL is required (the service to forward to, e.g. http://127.0.0.1:8080)")
-		return exitUsage
+		return runner.ExitUsage
 	}
 	up, err := url.Parse(*upstream)
 	if err == nil {
@@ -51,15 +52,15 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: --upstream: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if *maxBody <= 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: --max-body %d: want a positive number of bytes\n", *maxBody)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if *timeout <= 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: --timeout %s: want a positive duration\n", *timeout)
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	var logOut io.Writer = stderr
@@ -67,7 +68,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform proxy: --log: %v\n", err)
-			return exitUsage
+			return runner.ExitUsage
 		}
 		defer f.Close()
 		logOut = f
@@ -83,13 +84,13 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	srv := newHTTPServer(p, max(serveWriteTimeout, *timeout+proxyWriteSlack), slog.NewTextHandler(stderr, nil))
 	fmt.Fprintf(stdout, "drsconform proxy: listening on http://%s, forwarding to %s\n", ln.Addr(), up.Redacted())
@@ -97,9 +98,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	sum := p.Summary()
 	sum.WriteText(stdout)
-	if *failOnViolation && !sum.Clean() && code == exitConformant {
+	if *failOnViolation && !sum.Clean() && code == runner.ExitConformant {
 		fmt.Fprintf(stderr, "drsconform proxy: %d violation(s) seen (--fail-on-violation)\n", sum.Violations)
-		code = exitNonConformant
+		code = runner.ExitNonConformant
 	}
 	fmt.Fprintln(stderr, "drsconform proxy: stopped")
 	return code

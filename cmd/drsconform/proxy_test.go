@@ -18,6 +18,7 @@ import (
 
 	"github.com/drsconform/drsconform/proxy"
 	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/runner"
 )
 
 func TestProxyFlags(t *testing.T) {
@@ -31,7 +32,7 @@ func TestProxyFlags(t *testing.T) {
 		t.Parallel()
 		var stdout, stderr syncBuffer
 		code := dispatch(context.Background(), append([]string{"proxy"}, tc.args...), &stdout, &stderr)
-		assert.Equal(t, exitUsage, code)
+		assert.Equal(t, runner.ExitUsage, code)
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.Empty(t, stdout.String(), "nothing starts")
 	}
@@ -59,7 +60,7 @@ func TestProxyHelp(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr syncBuffer
 	code := dispatch(context.Background(), []string{"proxy", "-h"}, &stdout, &stderr)
-	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, runner.ExitUsage, code)
 	assert.Regexp(t, `-reject-invalid-requests\n[^-]*credential \(X-Auth-Token or Authorization missing or malformed\) is still forwarded`,
 		stderr.String())
 }
@@ -145,9 +146,9 @@ func TestProxyLifecycle(t *testing.T) {
 		}
 	}
 	for _, tc := range []testCase{
-		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: exitConformant},
-		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: exitNonConformant},
-		{name: "violation, observe only", badBody: true, wantCode: exitConformant},
+		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: runner.ExitConformant},
+		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: runner.ExitNonConformant},
+		{name: "violation, observe only", badBody: true, wantCode: runner.ExitConformant},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}

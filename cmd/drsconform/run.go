@@ -24,7 +24,7 @@ import (
 	"github.com/drsconform/drsconform/runner"
 )
 
-// runFlags are the flags of `drsconform run` (DESIGN.md: stable names).
+// runFlags are the flags of `drsconform run` (README.md documents them: scripts depend on their names).
 type runFlags struct {
 	target, projectID, otherProjectID, token, fixturesURL, casesDir string
 	filterFlags
@@ -58,11 +58,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	f.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "drsconform run: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return exitUsage
+		return runner.ExitUsage
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -72,11 +72,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	envDefault(&f.fixturesURL, set["fixtures-url"], "DRSCONFORM_FIXTURES_URL")
 	if f.parallel < 1 {
 		fmt.Fprintf(stderr, "drsconform run: --parallel %d: want 1 or more\n", f.parallel)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if f.timeout <= 0 || f.settleTimeout <= 0 {
 		fmt.Fprintln(stderr, "drsconform run: --timeout and --settle-timeout must be positive")
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	if f.token != "" && credential.TooShort(f.token) {
@@ -87,7 +87,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	files, err := loadCaseFiles(f.casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform run: invalid cases:\n%v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	cfg := runner.Config{
@@ -100,13 +100,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// anything (runner.Run checks it again for library callers).
 	if err := checkSelection(files, cfg.Filter); err != nil {
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference()
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform run: start the embedded reference implementation: %v\n", err)
-			return exitCannotJudge
+			return runner.ExitCannotJudge
 		}
 		defer stop()
 		cfg.Target, cfg.Token = url, token
@@ -126,7 +126,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return pre.Exit
 	case err != nil:
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if cfg.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -136,7 +136,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		paths, err := report.WriteDir(f.reportDir, rep)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform run: write reports: %v\n", err)
-			return exitUsage
+			return runner.ExitUsage
 		}
 		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: drsconform verify-bundle %s\n",
 			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), f.reportDir)

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // runVerifyBundle checks a results bundle: exit 0 when it is intact and this
@@ -22,33 +23,33 @@ func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return exitUsage
+		return runner.ExitUsage
 	}
 	dir := fs.Arg(0)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		fmt.Fprintf(stderr, "drsconform verify-bundle: %s: not a directory\n", dir)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	err := report.VerifyBundleWith(dir, report.VerifyOptions{SuiteVersion: suiteVersion(), CasesDir: *casesDir})
 	var ms report.BundleMismatches
 	switch {
 	case err == nil:
 		fmt.Fprintf(stdout, "%s: intact, written by drsconform %s\n", dir, suiteVersion())
-		return exitConformant
+		return runner.ExitConformant
 	case errors.As(err, &ms):
 		fmt.Fprintf(stderr, "%s: does not verify:\n", dir)
 		for _, m := range ms {
 			fmt.Fprintf(stderr, "  %s\n", m)
 		}
-		return exitNonConformant
+		return runner.ExitNonConformant
 	case errors.Is(err, report.ErrNoBundle):
 		fmt.Fprintf(stderr, "drsconform verify-bundle: %v\n", err)
-		return exitNonConformant
+		return runner.ExitNonConformant
 	}
 	fmt.Fprintf(stderr, "drsconform verify-bundle: %v\n", err)
-	return exitUsage
+	return runner.ExitUsage
 }
