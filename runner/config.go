@@ -3,10 +3,11 @@ package runner
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/drsconform/drsconform/internal/baseurl"
 )
 
 // Defaults of the run flags (README.md, "Testing your implementation"). Both
@@ -91,21 +92,15 @@ func (c Config) withDefaults() (Config, error) {
 	return c, c.Filter.Validate()
 }
 
+// parseBaseURL checks a base URL given by flag (internal/baseurl, the check
+// the proxy's --upstream uses too) and drops its query, fragment and
+// trailing slashes: the runner appends its own paths.
 func parseBaseURL(flag, raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := baseurl.Parse(flag, raw)
 	if err != nil {
-		return "", fmt.Errorf("%s %q: %v", flag, raw, err)
+		return "", err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("%s %q: want an http:// or https:// URL", flag, raw)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("%s %q: no host", flag, raw)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("%s: credentials in the URL are not supported (they would be logged); use --token", flag)
-	}
-	u.RawQuery, u.Fragment = "", ""
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	return strings.TrimRight(u.String(), "/"), nil
 }
 

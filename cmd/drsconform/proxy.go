@@ -7,10 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"time"
 
+	"github.com/drsconform/drsconform/internal/baseurl"
 	"github.com/drsconform/drsconform/proxy"
 	"github.com/drsconform/drsconform/runner"
 )
@@ -46,11 +46,12 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "drsconform proxy: --upstream URL is required (the service to forward to, e.g. http://127.0.0.1:8080)")
 		return runner.ExitUsage
 	}
-	up, err := url.Parse(*upstream)
-	if err == nil {
-		err = proxy.CheckUpstream(up)
-	}
+	up, err := baseurl.Parse("--upstream", *upstream)
 	if err != nil {
+		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
+		return runner.ExitUsage
+	}
+	if err := proxy.CheckUpstream(up); err != nil { // what only a proxy refuses: a query or fragment
 		fmt.Fprintf(stderr, "drsconform proxy: --upstream: %v\n", err)
 		return runner.ExitUsage
 	}

@@ -39,8 +39,12 @@ func TestProxyFlags(t *testing.T) {
 	up := []string{"--upstream", "http://127.0.0.1:8080"}
 	for _, tc := range []testCase{
 		{name: "no upstream", args: nil, want: "--upstream URL is required"},
-		{name: "upstream without scheme", args: []string{"--upstream", "localhost:8080"}, want: "want an http:// or https:// URL"},
-		{name: "upstream that does not parse", args: []string{"--upstream", "http://[::1"}, want: "--upstream:"},
+		{name: "upstream ip:port without scheme", args: []string{"--upstream", "127.0.0.1:9"}, want: `drsconform proxy: --upstream "127.0.0.1:9": no scheme; did you mean http://127.0.0.1:9?`},
+		{name: "upstream host:port without scheme", args: []string{"--upstream", "localhost:8080"}, want: `drsconform proxy: --upstream "localhost:8080": no scheme; did you mean http://localhost:8080?`},
+		{name: "upstream host without scheme", args: []string{"--upstream", "example.com"}, want: `drsconform proxy: --upstream "example.com": no scheme; did you mean http://example.com?`},
+		{name: "upstream not http", args: []string{"--upstream", "ftp://example.com"}, want: `--upstream "ftp://example.com": want an http:// or https:// URL`},
+		{name: "upstream that does not parse", args: []string{"--upstream", "http://[::1"}, want: `--upstream "http://[::1": missing ']' in host`},
+		{name: "upstream with a query", args: []string{"--upstream", "http://h/?a=1"}, want: "a base URL has no query or fragment"},
 		{name: "upstream without host", args: []string{"--upstream", "http://"}, want: "no host"},
 		{name: "upstream with credentials", args: []string{"--upstream", "http://me:pw@h"}, want: "credentials do not belong"},
 		{name: "unknown flag", args: append([]string{"--bogus"}, up...), want: "flag provided but not defined: -bogus"},

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/internal/baseurl"
 	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/report"
@@ -70,6 +71,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	envDefault(&f.token, set["token"], "DRSCONFORM_TOKEN")
 	envDefault(&f.projectID, set["project-id"], "DRSCONFORM_PROJECT_ID")
 	envDefault(&f.fixturesURL, set["fixtures-url"], "DRSCONFORM_FIXTURES_URL")
+	// Bad URLs are said before anything starts (runner.Run checks them again,
+	// with the same function, for library callers).
+	for _, u := range []struct{ flag, value string }{{"--target", f.target}, {"--fixtures-url", f.fixturesURL}} {
+		if u.value == "" {
+			continue
+		}
+		if _, err := baseurl.Parse(u.flag, u.value); err != nil {
+			fmt.Fprintf(stderr, "drsconform run: %v\n", err)
+			return runner.ExitUsage
+		}
+	}
 	if f.parallel < 1 {
 		fmt.Fprintf(stderr, "drsconform run: --parallel %d: want 1 or more\n", f.parallel)
 		return runner.ExitUsage

@@ -118,6 +118,7 @@ func TestRunUsageErrors(t *testing.T) {
 		code, _, errOut := runCLI(t, append([]string{"run"}, tc.args...)...)
 		assert.Equal(t, runner.ExitUsage, code)
 		assert.Contains(t, errOut, tc.stderr)
+		assert.NotContains(t, errOut, "playing against", "nothing starts before a usage error")
 	}
 	tests := []testCase{
 		{name: "unknown flag", args: []string{"--tagz", "x"}, stderr: "flag provided but not defined: -tagz"},
@@ -126,8 +127,15 @@ func TestRunUsageErrors(t *testing.T) {
 		{name: "cases dir missing", args: []string{"--cases", filepath.Join(broken, "nope")}, stderr: "no such file or directory"},
 		{name: "case file with a typo", args: []string{"--cases", broken}, stderr: filepath.Join(broken, "x.yaml") + ":7:5"},
 		{name: "target not http", args: []string{"--target", "ftp://example.com"}, stderr: "want an http:// or https:// URL"},
-		{name: "credentials in the URL", args: []string{"--target", "http://user:secret@example.com"}, stderr: "credentials in the URL are not supported"},
+		{name: "credentials in the URL", args: []string{"--target", "http://user:secret@example.com"}, stderr: "--target: credentials do not belong in the URL"},
+		{name: "target ip:port without scheme", args: []string{"--target", "127.0.0.1:9"}, stderr: `drsconform run: --target "127.0.0.1:9": no scheme; did you mean http://127.0.0.1:9?`},
+		{name: "target host:port without scheme", args: []string{"--target", "localhost:8080"}, stderr: `drsconform run: --target "localhost:8080": no scheme; did you mean http://localhost:8080?`},
+		{name: "target host without scheme", args: []string{"--target", "example.com"}, stderr: `drsconform run: --target "example.com": no scheme; did you mean http://example.com?`},
+		{name: "fixtures URL without scheme", args: []string{"--fixtures-url", "127.0.0.1:9/_conformance"}, stderr: `drsconform run: --fixtures-url "127.0.0.1:9/_conformance": no scheme; did you mean http://127.0.0.1:9/_conformance?`},
+		{name: "target that does not parse", args: []string{"--target", "http://[::1"}, stderr: `drsconform run: --target "http://[::1": missing ']' in host`},
 		{name: "bad glob", args: []string{"--cases-match", "[", "--target", "http://127.0.0.1:1"}, stderr: "--cases-match"},
+		// without --target: the embedded reference is not started either
+		{name: "bad glob, embedded reference", args: []string{"--cases-match", "["}, stderr: `drsconform run: --cases-match "[": syntax error in pattern`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
