@@ -150,10 +150,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "drsconform run: write reports: %v\n", err)
 			return runner.ExitUsage
 		}
-		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: drsconform verify-bundle %s\n",
-			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), f.reportDir)
+		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: %s\n",
+			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), verifyCommand(f.reportDir))
 	}
 	return rep.ExitCode
+}
+
+// verifyCommand is the command that verifies the bundle in dir, as it can
+// be typed where this run was started (invocation).
+func verifyCommand(dir string) string {
+	return invocation() + " verify-bundle " + shellQuote(dir)
 }
 
 // reportNames lists the base names of the files written.

@@ -36,6 +36,7 @@ func TestRunAgainstTheEmbeddedReferencePasses(t *testing.T) {
 	assert.Contains(t, out, "verdict: PASS (exit 0, complete)")
 	assert.Contains(t, out, "0 failed")
 	assert.Contains(t, errOut, "playing against the embedded reference implementation at http://127.0.0.1:")
+	assert.Contains(t, out, "; check with: "+invocation()+" verify-bundle "+dir+"\n", "the command that verifies the bundle, as it can be typed here")
 	for _, name := range []string{"report.json", "junit.xml", "report.md", "report.html"} {
 		assert.FileExists(t, filepath.Join(dir, name))
 	}
