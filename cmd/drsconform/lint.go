@@ -94,25 +94,14 @@ func problemsOf(err error) []error {
 }
 
 func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := flag.NewFlagSet("drsconform lint", flag.ContinueOnError)
 	quiet := fset.Bool("q", false, "print only the problems")
 	casesDir := fset.String("cases", "", "lint the case files of this directory instead of the embedded ones")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drsconform lint [-q]")
-		fmt.Fprintln(stderr, "\nValidates the OpenAPI document (and that its examples match their schemas),")
-		fmt.Fprintln(stderr, "the JSON Schemas, the requirement catalogue and the case files. Exit 0 when clean, 2 otherwise.")
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return runner.ExitConformant
-		}
-		return runner.ExitUsage
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform lint: unexpected argument %q (see -h)\n", fset.Arg(0))
-		return runner.ExitUsage
+		return usageError(stderr, fset, "unexpected argument %q", fset.Arg(0))
 	}
 	return runLintChecks(lintChecks(*casesDir), *quiet, stdout)
 }

@@ -21,7 +21,6 @@ const proxyWriteSlack = 30 * time.Second
 
 func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform proxy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "address to listen on (host:port; port 0 picks a free one)")
 	upstream := fs.String("upstream", "", "base URL of the service to forward to, e.g. http://127.0.0.1:8080 (required)")
 	maxBody := fs.Int64("max-body", proxy.DefaultMaxBodyBytes,
@@ -35,12 +34,11 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	failOnViolation := fs.Bool("fail-on-violation", false, "exit 1 on shutdown if any violation was seen")
 	rewriteHost := fs.Bool("rewrite-host", false,
 		"send the upstream's host as Host (default: the client's Host, so that AK/SK signatures still verify)")
-	if err := fs.Parse(args); err != nil {
-		return runner.ExitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform proxy: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return runner.ExitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	if *upstream == "" {
 		fmt.Fprintln(stderr, "drsconform proxy: --upstream URL is required (the service to forward to, e.g. http://127.0.0.1:8080)")

@@ -47,7 +47,8 @@ func TestProxyFlags(t *testing.T) {
 		{name: "upstream with a query", args: []string{"--upstream", "http://h/?a=1"}, want: "a base URL has no query or fragment"},
 		{name: "upstream without host", args: []string{"--upstream", "http://"}, want: "no host"},
 		{name: "upstream with credentials", args: []string{"--upstream", "http://me:pw@h"}, want: "credentials do not belong"},
-		{name: "unknown flag", args: append([]string{"--bogus"}, up...), want: "flag provided but not defined: -bogus"},
+		{name: "unknown flag", args: append([]string{"--bogus"}, up...), want: "drsconform proxy: unknown flag --bogus\n"},
+		{name: "misspelt flag", args: []string{"--upstrem", "http://127.0.0.1:8080"}, want: "drsconform proxy: unknown flag --upstrem; did you mean --upstream?\n"},
 		{name: "zero max body", args: append([]string{"--max-body", "0"}, up...), want: "--max-body 0"},
 		{name: "zero timeout", args: append([]string{"--timeout", "0s"}, up...), want: "--timeout 0s"},
 		{name: "bad timeout", args: append([]string{"--timeout", "soon"}, up...), want: "invalid value"},
@@ -64,9 +65,10 @@ func TestProxyHelp(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr syncBuffer
 	code := dispatch(context.Background(), []string{"proxy", "-h"}, &stdout, &stderr)
-	assert.Equal(t, runner.ExitUsage, code)
-	assert.Regexp(t, `-reject-invalid-requests\n[^-]*credential \(X-Auth-Token or Authorization missing or malformed\) is still forwarded`,
-		stderr.String())
+	assert.Equal(t, runner.ExitConformant, code)
+	assert.Regexp(t, `--reject-invalid-requests\n[^-]*credential \(X-Auth-Token or Authorization missing or malformed\) is still forwarded`,
+		stdout.String())
+	assert.Empty(t, stderr.String())
 }
 
 // The proxy starts through dispatch, says where it listens, forwards to the

@@ -14,20 +14,14 @@ import (
 // runReport renders a saved run (report.json) again, in any format.
 func runReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	from := fs.String("from", "", "the report.json of a run (required)")
 	format := fs.String("format", "html", "html, md, junit or json")
 	out := fs.String("out", "", "file to write (default: standard output)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drsconform report --from report.json [--format html|md|junit|json] [--out FILE]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return runner.ExitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform report: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return runner.ExitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	if *from == "" {
 		fmt.Fprintln(stderr, "drsconform report: --from is required: the report.json of a run")

@@ -122,7 +122,7 @@ func TestRunUsageErrors(t *testing.T) {
 		assert.NotContains(t, errOut, "playing against", "nothing starts before a usage error")
 	}
 	tests := []testCase{
-		{name: "unknown flag", args: []string{"--tagz", "x"}, stderr: "flag provided but not defined: -tagz"},
+		{name: "unknown flag", args: []string{"--tagz", "x"}, stderr: "drsconform run: unknown flag --tagz; did you mean --tags?\n"},
 		{name: "stray argument", args: []string{"http://x"}, stderr: `unexpected argument "http://x"`},
 		{name: "parallel zero", args: []string{"--parallel", "0"}, stderr: "--parallel 0: want 1 or more"},
 		{name: "cases dir missing", args: []string{"--cases", filepath.Join(broken, "nope")}, stderr: "no such file or directory"},

@@ -48,7 +48,6 @@ func (c *choiceFlag) Set(v string) error {
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	releaseDelay := fs.Duration("release-delay", reference.DefaultReleaseDelay,
 		"how long a stopped task stays in RELEASE_RESOURCE_STARTED before RELEASE_RESOURCE_COMPLETE (0: at once)")
@@ -68,12 +67,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	contentType := &choiceFlag{value: "400", allowed: []string{"400", "415"}}
 	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415")
 	maxBody := fs.Int64("max-body", reference.DefaultMaxBodyBytes, "largest request body in bytes; larger ones are answered 413")
-	if err := fs.Parse(args); err != nil {
-		return runner.ExitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform serve: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return runner.ExitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	if *maxBody <= 0 {
 		fmt.Fprintf(stderr, "drsconform serve: --max-body %d: want a positive number of bytes\n", *maxBody)

@@ -51,7 +51,7 @@ func TestServeFlags(t *testing.T) {
 		assert.Empty(t, stdout.String())
 	}
 	for _, tc := range []testCase{
-		{name: "unknown flag", args: []string{"--bogus"}, want: "flag provided but not defined: -bogus"},
+		{name: "unknown flag", args: []string{"--bogus"}, want: "drsconform serve: unknown flag --bogus\n"},
 		{name: "bad duplicates", args: []string{"--duplicates", "twice"}, want: "want accept or reject"},
 		{name: "bad unknown-fields", args: []string{"--unknown-fields", "keep"}, want: "want ignore or reject"},
 		{name: "bad other-language", args: []string{"--other-language", "fr"}, want: "want default or reject"},

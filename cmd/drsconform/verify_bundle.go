@@ -16,18 +16,12 @@ import (
 // suite's, 1 on a mismatch (each file named), 2 on a usage error.
 func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform verify-bundle", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	casesDir := fs.String("cases", "", "the case directory of a run made with --cases, to recompute its digests too")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drsconform verify-bundle [--cases DIR] BUNDLE_DIR")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return runner.ExitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return runner.ExitUsage
+		return usageError(stderr, fs, "want one bundle directory (the --report-dir of a run), got %d arguments", fs.NArg())
 	}
 	dir := fs.Arg(0)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
