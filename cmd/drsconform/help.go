@@ -101,8 +101,9 @@ func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) 
 	return runner.ExitUsage
 }
 
-// The flag package's errors (flag.go, unchanged since Go 1), to say them in
-// one line with the flag written as the README writes it (--name).
+// The flag package's error messages, to say them in one line with the flag
+// written as README.md writes it (--name). One that matches none is said as
+// it is.
 var (
 	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
 	missingValue  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
