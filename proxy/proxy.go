@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/contract"
+	"github.com/drsconform/drsconform/internal/baseurl"
 )
 
 // Defaults of Config.
@@ -126,18 +127,13 @@ func New(cfg Config) (*Proxy, error) {
 }
 
 // CheckUpstream reports why u cannot be an upstream: it must be an absolute
-// http or https URL with a host and no credentials, query or fragment.
+// http or https URL with a host and no credentials (the check of every base
+// URL, internal/baseurl), and no query or fragment.
 func CheckUpstream(u *url.URL) error {
-	switch {
-	case u == nil:
-		return errors.New("no upstream URL")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("upstream %q: want an http:// or https:// URL", u.Redacted())
-	case u.Host == "":
-		return fmt.Errorf("upstream %q: no host", u.Redacted())
-	case u.User != nil:
-		return fmt.Errorf("upstream %q: credentials do not belong in the URL; the SDK sends its own", u.Redacted())
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+	if err := baseurl.Check("upstream", u); err != nil {
+		return err
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		return fmt.Errorf("upstream %q: a base URL has no query or fragment", u.Redacted())
 	}
 	return nil

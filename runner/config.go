@@ -3,14 +3,16 @@ package runner
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/drsconform/drsconform/internal/baseurl"
 )
 
-// Defaults of the run flags (DESIGN.md). Both project IDs work against any
-// target: they are only names the target keeps tasks under.
+// Defaults of the run flags (README.md, "Testing your implementation"). Both
+// project IDs work against any target: they are only names the target keeps
+// tasks under.
 const (
 	DefaultProjectID      = "054ba152d480d55b2f5dc0069e7ddef0" // the API page's example
 	DefaultOtherProjectID = "7f3e9a1c5b2d4e6f8a0b1c2d3e4f5a6b"
@@ -90,21 +92,15 @@ func (c Config) withDefaults() (Config, error) {
 	return c, c.Filter.Validate()
 }
 
+// parseBaseURL checks a base URL given by flag (internal/baseurl, the check
+// the proxy's --upstream uses too) and drops its query, fragment and
+// trailing slashes: the runner appends its own paths.
 func parseBaseURL(flag, raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := baseurl.Parse(flag, raw)
 	if err != nil {
-		return "", fmt.Errorf("%s %q: %v", flag, raw, err)
+		return "", err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("%s %q: want an http:// or https:// URL", flag, raw)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("%s %q: no host", flag, raw)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("%s: credentials in the URL are not supported (they would be logged); use --token", flag)
-	}
-	u.RawQuery, u.Fragment = "", ""
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	return strings.TrimRight(u.String(), "/"), nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/internal/suggest"
 )
 
 // Filter selects cases. A case must carry one of Tags (if any; a theme counts
@@ -225,54 +226,17 @@ func globHints(g string, ids []string) []string {
 			}
 		}
 	}
-	if near := nearest(g, prefixes); near != "" {
+	if near := suggest.Nearest(g, prefixes); near != "" {
 		return []string{fmt.Sprintf("did you mean --cases-match '%s.*'?", near)}
 	}
 	return nil
 }
 
 func didYouMean(flag, got string, valid []string) []string {
-	if near := nearest(got, valid); near != "" {
+	if near := suggest.Nearest(got, valid); near != "" {
 		return []string{fmt.Sprintf("did you mean %s %s?", flag, near)}
 	}
 	return nil
-}
-
-// nearest is the valid word closest to got by edit distance, if it is close
-// enough to be a plausible typo (at most a third of its letters differ).
-func nearest(got string, valid []string) string {
-	best, bestD := "", -1
-	for _, v := range valid {
-		d := editDistance(strings.ToLower(got), strings.ToLower(v))
-		if bestD < 0 || d < bestD {
-			best, bestD = v, d
-		}
-	}
-	if bestD < 0 || bestD > max(2, len(got)/3) {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func anyIn(have, want []string) bool {

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/drsconform/drsconform/runner"
 )
 
 // Timeouts and limits of the HTTP servers of `drsconform serve` and `proxy`.
@@ -21,8 +23,9 @@ const (
 	serveShutdownTimeout   = 10 * time.Second
 )
 
-// exitServeFailed: the server stopped on an error after it started.
-const exitServeFailed = 1
+// exitServeFailed: the server stopped on an error after it started (1, the
+// code of every failure that is not a usage error; see README.md, "Exit codes").
+const exitServeFailed = runner.ExitNonConformant
 
 // newHTTPServer is a server with the timeouts and limits above; its own
 // errors go to logs at warning level.
@@ -39,7 +42,7 @@ func newHTTPServer(h http.Handler, writeTimeout time.Duration, logs slog.Handler
 }
 
 // serveUntilDone serves on ln until ctx ends (SIGINT/SIGTERM), then shuts
-// down gracefully. It returns exitConformant after a clean stop and
+// down gracefully. It returns runner.ExitConformant after a clean stop and
 // exitServeFailed when the server failed or could not drain in time.
 func serveUntilDone(ctx context.Context, name string, srv *http.Server, ln net.Listener, stderr io.Writer) int {
 	served := make(chan error, 1)
@@ -52,7 +55,7 @@ func serveUntilDone(ctx context.Context, name string, srv *http.Server, ln net.L
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
 	defer cancel()
-	code := exitConformant
+	code := runner.ExitConformant
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		fmt.Fprintf(stderr, "drsconform %s: shutdown: %v\n", name, err)
 		code = exitServeFailed

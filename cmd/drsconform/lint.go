@@ -94,25 +94,14 @@ func problemsOf(err error) []error {
 }
 
 func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := flag.NewFlagSet("drsconform lint", flag.ContinueOnError)
 	quiet := fset.Bool("q", false, "print only the problems")
 	casesDir := fset.String("cases", "", "lint the case files of this directory instead of the embedded ones")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drsconform lint [-q]")
-		fmt.Fprintln(stderr, "\nValidates the OpenAPI document (and that its examples match their schemas),")
-		fmt.Fprintln(stderr, "the JSON Schemas, the requirement catalogue and the case files. Exit 0 when clean, 2 otherwise.")
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitConformant
-		}
-		return exitUsage
+	if code, ok := parseFlags(fset, args, stdout, stderr); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform lint: unexpected argument %q (see -h)\n", fset.Arg(0))
-		return exitUsage
+		return usageError(stderr, fset, "unexpected argument %q", fset.Arg(0))
 	}
 	return runLintChecks(lintChecks(*casesDir), *quiet, stdout)
 }
@@ -120,7 +109,7 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // runLintChecks runs every check, even after one fails, and prints one line
 // per check ("ok   name: summary", or the problems then "FAIL name: ...").
 func runLintChecks(checks []lintCheck, quiet bool, stdout io.Writer) int {
-	code := exitConformant
+	code := runner.ExitConformant
 	for _, c := range checks {
 		summary, problems := c.run()
 		if len(problems) == 0 {
@@ -129,7 +118,7 @@ func runLintChecks(checks []lintCheck, quiet bool, stdout io.Writer) int {
 			}
 			continue
 		}
-		code = exitUsage
+		code = runner.ExitUsage
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p)
 		}

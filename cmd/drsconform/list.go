@@ -14,7 +14,6 @@ import (
 
 func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	casesDir := fs.String("cases", "", "directory of case files instead of the embedded ones")
 	traceability := fs.Bool("traceability", false, "print the traceability table: requirement, level, source, cases")
 	var f filterFlags
@@ -22,31 +21,30 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	// --requirements alone (as before the filters) still asks for the
 	// traceability table; with IDs it filters, as in run.
 	fs.Var(requirementsFlag{&f.requirements, traceability}, "requirements", "requirement IDs to select (comma-separated), as in run; alone: the traceability table")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if *traceability && f.requirements == "" && fs.NArg() > 0 {
 		// "--requirements REQ-A,REQ-B": the bool form took the flag, the
 		// IDs came as arguments.
 		f.requirements, *traceability = strings.Join(fs.Args(), ","), false
 	} else if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform list: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	files, err := loadCaseFiles(*casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform list: invalid cases:\n%v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	cat, err := conformance.Requirements()
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform list: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	sel, selection, err := f.filter().Select(allCases(files), cat)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform list: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
@@ -60,7 +58,7 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if d := selection.Describe(); d != "" {
 			fmt.Fprintln(stdout, d)
 		}
-		return exitConformant
+		return runner.ExitConformant
 	}
 	files = []*runner.File{{Cases: sel}}
 	byReq := runner.CasesByRequirement(files)
@@ -77,7 +75,7 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "%d requirements, %d without a case\n", len(cat.Requirements), untested)
-	return exitConformant
+	return runner.ExitConformant
 }
 
 // requirementsFlag is list's --requirements: a bool for the traceability

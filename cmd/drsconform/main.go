@@ -1,5 +1,6 @@
 // Command drsconform is the conformance suite for DRS v3
-// DELETE /v3/{project_id}/jobs/batch-jobs: run, serve, proxy, lint, list.
+// DELETE /v3/{project_id}/jobs/batch-jobs: run, serve, proxy, lint, list,
+// report, verify-bundle, version.
 package main
 
 import (
@@ -8,15 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
-)
 
-// Exit codes (DESIGN.md): scripts depend on them.
-const (
-	exitConformant    = 0
-	exitNonConformant = 1
-	exitUsage         = 2
-	exitCannotJudge   = 3
+	"github.com/drsconform/drsconform/internal/suggest"
+
+	"github.com/drsconform/drsconform/runner"
 )
 
 type command struct {
@@ -35,6 +33,7 @@ func commands() []command {
 		{"report", "render a saved run (report.json) again as html, md, junit or json", runReport},
 		{"reproduce", "replay one case with its fixtures: a shell script, or --run to play it here", runReproduce},
 		{"verify-bundle", "check a results bundle (--report-dir) against its manifest and this suite", runVerifyBundle},
+		{"version", "print the suite's version (every report carries it)", runVersion},
 	}
 }
 
@@ -46,32 +45,49 @@ func main() {
 }
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
+		return runner.ExitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if args[0] != "help" || len(args) == 1 {
+			usage(stdout)
+			return runner.ExitConformant
 		}
-		return exitConformant
-	}
-	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(stdout, "drsconform", suiteVersion())
-		return exitConformant
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
+		c, ok := lookupCommand(args[1], stderr)
+		if !ok {
+			return runner.ExitUsage
 		}
+		return c.run(ctx, []string{"--help"}, stdout, stderr)
+	case "-version", "--version":
+		args = []string{"version"}
 	}
-	fmt.Fprintf(stderr, "drsconform: unknown command %q\n\n", args[0])
-	usage(stderr)
-	return exitUsage
+	c, ok := lookupCommand(args[0], stderr)
+	if !ok {
+		return runner.ExitUsage
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: drsconform <command> [flags]")
-	fmt.Fprintln(w)
+// lookupCommand finds the command called name, or says on stderr that there
+// is none, with the one probably meant.
+func lookupCommand(name string, stderr io.Writer) (command, bool) {
+	var names []string
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+		if c.name == name {
+			return c, true
+		}
+		names = append(names, c.name)
 	}
-	fmt.Fprintln(w, "\nRun 'drsconform <command> -h' for the flags of a command.")
+	switch near := suggest.Nearest(strings.TrimLeft(name, "-"), names); {
+	case strings.HasPrefix(name, "-"):
+		fmt.Fprintf(stderr, "drsconform: %s: flags go after a command (%s <command> [flags])\n", name, invocation())
+	case near != "":
+		fmt.Fprintf(stderr, "drsconform: unknown command %q; did you mean %s?\n", name, near)
+	default:
+		fmt.Fprintf(stderr, "drsconform: unknown command %q; the commands are %s\n", name, strings.Join(names, ", "))
+	}
+	fmt.Fprintf(stderr, "see: %s --help\n", invocation())
+	return command{}, false
 }

@@ -7,11 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"time"
 
+	"github.com/drsconform/drsconform/internal/baseurl"
 	"github.com/drsconform/drsconform/proxy"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // proxyWriteSlack is how much longer than --timeout the server may take to
@@ -20,7 +21,6 @@ const proxyWriteSlack = 30 * time.Second
 
 func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform proxy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "address to listen on (host:port; port 0 picks a free one)")
 	upstream := fs.String("upstream", "", "base URL of the service to forward to, e.g. http://127.0.0.1:8080 (required)")
 	maxBody := fs.Int64("max-body", proxy.DefaultMaxBodyBytes,
@@ -34,32 +34,32 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	failOnViolation := fs.Bool("fail-on-violation", false, "exit 1 on shutdown if any violation was seen")
 	rewriteHost := fs.Bool("rewrite-host", false,
 		"send the upstream's host as Host (default: the client's Host, so that AK/SK signatures still verify)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform proxy: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return exitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	if *upstream == "" {
 		fmt.Fprintln(stderr, "drsconform proxy: --upstream URL is required (the service to forward to, e.g. http://127.0.0.1:8080)")
-		return exitUsage
+		return runner.ExitUsage
 	}
-	up, err := url.Parse(*upstream)
-	if err == nil {
-		err = proxy.CheckUpstream(up)
-	}
+	up, err := baseurl.Parse("--upstream", *upstream)
 	if err != nil {
+		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
+		return runner.ExitUsage
+	}
+	if err := proxy.CheckUpstream(up); err != nil { // what only a proxy refuses: a query or fragment
 		fmt.Fprintf(stderr, "drsconform proxy: --upstream: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if *maxBody <= 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: --max-body %d: want a positive number of bytes\n", *maxBody)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if *timeout <= 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: --timeout %s: want a positive duration\n", *timeout)
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	var logOut io.Writer = stderr
@@ -67,7 +67,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform proxy: --log: %v\n", err)
-			return exitUsage
+			return runner.ExitUsage
 		}
 		defer f.Close()
 		logOut = f
@@ -83,13 +83,13 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	srv := newHTTPServer(p, max(serveWriteTimeout, *timeout+proxyWriteSlack), slog.NewTextHandler(stderr, nil))
 	fmt.Fprintf(stdout, "drsconform proxy: listening on http://%s, forwarding to %s\n", ln.Addr(), up.Redacted())
@@ -97,9 +97,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	sum := p.Summary()
 	sum.WriteText(stdout)
-	if *failOnViolation && !sum.Clean() && code == exitConformant {
+	if *failOnViolation && !sum.Clean() && code == runner.ExitConformant {
 		fmt.Fprintf(stderr, "drsconform proxy: %d violation(s) seen (--fail-on-violation)\n", sum.Violations)
-		code = exitNonConformant
+		code = runner.ExitNonConformant
 	}
 	fmt.Fprintln(stderr, "drsconform proxy: stopped")
 	return code

@@ -18,6 +18,7 @@ import (
 
 	"github.com/drsconform/drsconform/proxy"
 	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/runner"
 )
 
 func TestProxyFlags(t *testing.T) {
@@ -31,18 +32,23 @@ func TestProxyFlags(t *testing.T) {
 		t.Parallel()
 		var stdout, stderr syncBuffer
 		code := dispatch(context.Background(), append([]string{"proxy"}, tc.args...), &stdout, &stderr)
-		assert.Equal(t, exitUsage, code)
+		assert.Equal(t, runner.ExitUsage, code)
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.Empty(t, stdout.String(), "nothing starts")
 	}
 	up := []string{"--upstream", "http://127.0.0.1:8080"}
 	for _, tc := range []testCase{
 		{name: "no upstream", args: nil, want: "--upstream URL is required"},
-		{name: "upstream without scheme", args: []string{"--upstream", "localhost:8080"}, want: "want an http:// or https:// URL"},
-		{name: "upstream that does not parse", args: []string{"--upstream", "http://[::1"}, want: "--upstream:"},
+		{name: "upstream ip:port without scheme", args: []string{"--upstream", "127.0.0.1:9"}, want: `drsconform proxy: --upstream "127.0.0.1:9": no scheme; did you mean http://127.0.0.1:9?`},
+		{name: "upstream host:port without scheme", args: []string{"--upstream", "localhost:8080"}, want: `drsconform proxy: --upstream "localhost:8080": no scheme; did you mean http://localhost:8080?`},
+		{name: "upstream host without scheme", args: []string{"--upstream", "example.com"}, want: `drsconform proxy: --upstream "example.com": no scheme; did you mean http://example.com?`},
+		{name: "upstream not http", args: []string{"--upstream", "ftp://example.com"}, want: `--upstream "ftp://example.com": want an http:// or https:// URL`},
+		{name: "upstream that does not parse", args: []string{"--upstream", "http://[::1"}, want: `--upstream "http://[::1": missing ']' in host`},
+		{name: "upstream with a query", args: []string{"--upstream", "http://h/?a=1"}, want: "a base URL has no query or fragment"},
 		{name: "upstream without host", args: []string{"--upstream", "http://"}, want: "no host"},
 		{name: "upstream with credentials", args: []string{"--upstream", "http://me:pw@h"}, want: "credentials do not belong"},
-		{name: "unknown flag", args: append([]string{"--bogus"}, up...), want: "flag provided but not defined: -bogus"},
+		{name: "unknown flag", args: append([]string{"--bogus"}, up...), want: "drsconform proxy: unknown flag --bogus\n"},
+		{name: "misspelt flag", args: []string{"--upstrem", "http://127.0.0.1:8080"}, want: "drsconform proxy: unknown flag --upstrem; did you mean --upstream?\n"},
 		{name: "zero max body", args: append([]string{"--max-body", "0"}, up...), want: "--max-body 0"},
 		{name: "zero timeout", args: append([]string{"--timeout", "0s"}, up...), want: "--timeout 0s"},
 		{name: "bad timeout", args: append([]string{"--timeout", "soon"}, up...), want: "invalid value"},
@@ -59,9 +65,10 @@ func TestProxyHelp(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr syncBuffer
 	code := dispatch(context.Background(), []string{"proxy", "-h"}, &stdout, &stderr)
-	assert.Equal(t, exitUsage, code)
-	assert.Regexp(t, `-reject-invalid-requests\n[^-]*credential \(X-Auth-Token or Authorization missing or malformed\) is still forwarded`,
-		stderr.String())
+	assert.Equal(t, runner.ExitConformant, code)
+	assert.Regexp(t, `--reject-invalid-requests\n[^-]*credential \(X-Auth-Token or Authorization missing or malformed\) is still forwarded`,
+		stdout.String())
+	assert.Empty(t, stderr.String())
 }
 
 // The proxy starts through dispatch, says where it listens, forwards to the
@@ -145,9 +152,9 @@ func TestProxyLifecycle(t *testing.T) {
 		}
 	}
 	for _, tc := range []testCase{
-		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: exitConformant},
-		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: exitNonConformant},
-		{name: "violation, observe only", badBody: true, wantCode: exitConformant},
+		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: runner.ExitConformant},
+		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: runner.ExitNonConformant},
+		{name: "violation, observe only", badBody: true, wantCode: runner.ExitConformant},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}

@@ -8,57 +8,52 @@ import (
 	"os"
 
 	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // runReport renders a saved run (report.json) again, in any format.
 func runReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	from := fs.String("from", "", "the report.json of a run (required)")
 	format := fs.String("format", "html", "html, md, junit or json")
 	out := fs.String("out", "", "file to write (default: standard output)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drsconform report --from report.json [--format html|md|junit|json] [--out FILE]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform report: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return exitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	if *from == "" {
 		fmt.Fprintln(stderr, "drsconform report: --from is required: the report.json of a run")
-		return exitUsage
+		return runner.ExitUsage
 	}
 	f, ok := report.FormatNamed(*format)
 	if !ok {
 		fmt.Fprintf(stderr, "drsconform report: --format %q: want html, md, junit or json\n", *format)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	in, err := os.Open(*from)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	rep, err := report.ReadJSON(in)
 	in.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform report: %s is not a report.json: %v\n", *from, err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if *out == "" {
 		if err := f.Write(stdout, rep); err != nil {
 			fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-			return exitUsage
+			return runner.ExitUsage
 		}
-		return exitConformant
+		return runner.ExitConformant
 	}
 	if err := report.WriteFile(*out, func(w io.Writer) error { return f.Write(w, rep) }); err != nil {
 		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	fmt.Fprintf(stderr, "drsconform report: wrote %s\n", *out)
-	return exitConformant
+	return runner.ExitConformant
 }

@@ -18,13 +18,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/internal/baseurl"
 	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/report"
 	"github.com/drsconform/drsconform/runner"
 )
 
-// runFlags are the flags of `drsconform run` (DESIGN.md: stable names).
+// runFlags are the flags of `drsconform run` (README.md documents them: scripts depend on their names).
 type runFlags struct {
 	target, projectID, otherProjectID, token, fixturesURL, casesDir string
 	filterFlags
@@ -54,15 +55,13 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f runFlags
 	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform run: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return exitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -70,13 +69,24 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	envDefault(&f.token, set["token"], "DRSCONFORM_TOKEN")
 	envDefault(&f.projectID, set["project-id"], "DRSCONFORM_PROJECT_ID")
 	envDefault(&f.fixturesURL, set["fixtures-url"], "DRSCONFORM_FIXTURES_URL")
+	// Bad URLs are said before anything starts (runner.Run checks them again,
+	// with the same function, for library callers).
+	for _, u := range []struct{ flag, value string }{{"--target", f.target}, {"--fixtures-url", f.fixturesURL}} {
+		if u.value == "" {
+			continue
+		}
+		if _, err := baseurl.Parse(u.flag, u.value); err != nil {
+			fmt.Fprintf(stderr, "drsconform run: %v\n", err)
+			return runner.ExitUsage
+		}
+	}
 	if f.parallel < 1 {
 		fmt.Fprintf(stderr, "drsconform run: --parallel %d: want 1 or more\n", f.parallel)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if f.timeout <= 0 || f.settleTimeout <= 0 {
 		fmt.Fprintln(stderr, "drsconform run: --timeout and --settle-timeout must be positive")
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	if f.token != "" && credential.TooShort(f.token) {
@@ -87,7 +97,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	files, err := loadCaseFiles(f.casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform run: invalid cases:\n%v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	cfg := runner.Config{
@@ -100,13 +110,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// anything (runner.Run checks it again for library callers).
 	if err := checkSelection(files, cfg.Filter); err != nil {
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference()
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform run: start the embedded reference implementation: %v\n", err)
-			return exitCannotJudge
+			return runner.ExitCannotJudge
 		}
 		defer stop()
 		cfg.Target, cfg.Token = url, token
@@ -126,7 +136,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return pre.Exit
 	case err != nil:
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if cfg.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -136,12 +146,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		paths, err := report.WriteDir(f.reportDir, rep)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform run: write reports: %v\n", err)
-			return exitUsage
+			return runner.ExitUsage
 		}
-		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: drsconform verify-bundle %s\n",
-			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), f.reportDir)
+		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: %s\n",
+			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), verifyCommand(f.reportDir))
 	}
 	return rep.ExitCode
+}
+
+// verifyCommand is the command that verifies the bundle in dir, as it can
+// be typed where this run was started (invocation).
+func verifyCommand(dir string) string {
+	return invocation() + " verify-bundle " + shellQuote(dir)
 }
 
 // reportNames lists the base names of the files written.

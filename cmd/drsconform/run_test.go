@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // runCLI runs `drsconform args...` in-process and returns exit code, stdout, stderr.
@@ -31,10 +32,11 @@ func TestRunAgainstTheEmbeddedReferencePasses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "run", "--quiet", "--report-dir", dir)
-	require.Equal(t, exitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	require.Equal(t, runner.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out, "verdict: PASS (exit 0, complete)")
 	assert.Contains(t, out, "0 failed")
 	assert.Contains(t, errOut, "playing against the embedded reference implementation at http://127.0.0.1:")
+	assert.Contains(t, out, "; check with: "+invocation()+" verify-bundle "+dir+"\n", "the command that verifies the bundle, as it can be typed here")
 	for _, name := range []string{"report.json", "junit.xml", "report.md", "report.html"} {
 		assert.FileExists(t, filepath.Join(dir, name))
 	}
@@ -93,8 +95,8 @@ func TestRunNeverWritesTheToken(t *testing.T) {
 		}
 	}
 	tests := []testCase{
-		{name: "conforming target", exit: exitConformant},
-		{name: "failing target echoing the token", faulty: true, exit: exitNonConformant},
+		{name: "conforming target", exit: runner.ExitConformant},
+		{name: "failing target echoing the token", faulty: true, exit: runner.ExitNonConformant},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,18 +117,26 @@ func TestRunUsageErrors(t *testing.T) {
 	}
 	run := func(t *testing.T, tc testCase) {
 		code, _, errOut := runCLI(t, append([]string{"run"}, tc.args...)...)
-		assert.Equal(t, exitUsage, code)
+		assert.Equal(t, runner.ExitUsage, code)
 		assert.Contains(t, errOut, tc.stderr)
+		assert.NotContains(t, errOut, "playing against", "nothing starts before a usage error")
 	}
 	tests := []testCase{
-		{name: "unknown flag", args: []string{"--tagz", "x"}, stderr: "flag provided but not defined: -tagz"},
+		{name: "unknown flag", args: []string{"--tagz", "x"}, stderr: "drsconform run: unknown flag --tagz; did you mean --tags?\n"},
 		{name: "stray argument", args: []string{"http://x"}, stderr: `unexpected argument "http://x"`},
 		{name: "parallel zero", args: []string{"--parallel", "0"}, stderr: "--parallel 0: want 1 or more"},
 		{name: "cases dir missing", args: []string{"--cases", filepath.Join(broken, "nope")}, stderr: "no such file or directory"},
 		{name: "case file with a typo", args: []string{"--cases", broken}, stderr: filepath.Join(broken, "x.yaml") + ":7:5"},
 		{name: "target not http", args: []string{"--target", "ftp://example.com"}, stderr: "want an http:// or https:// URL"},
-		{name: "credentials in the URL", args: []string{"--target", "http://user:secret@example.com"}, stderr: "credentials in the URL are not supported"},
+		{name: "credentials in the URL", args: []string{"--target", "http://user:secret@example.com"}, stderr: "--target: credentials do not belong in the URL"},
+		{name: "target ip:port without scheme", args: []string{"--target", "127.0.0.1:9"}, stderr: `drsconform run: --target "127.0.0.1:9": no scheme; did you mean http://127.0.0.1:9?`},
+		{name: "target host:port without scheme", args: []string{"--target", "localhost:8080"}, stderr: `drsconform run: --target "localhost:8080": no scheme; did you mean http://localhost:8080?`},
+		{name: "target host without scheme", args: []string{"--target", "example.com"}, stderr: `drsconform run: --target "example.com": no scheme; did you mean http://example.com?`},
+		{name: "fixtures URL without scheme", args: []string{"--fixtures-url", "127.0.0.1:9/_conformance"}, stderr: `drsconform run: --fixtures-url "127.0.0.1:9/_conformance": no scheme; did you mean http://127.0.0.1:9/_conformance?`},
+		{name: "target that does not parse", args: []string{"--target", "http://[::1"}, stderr: `drsconform run: --target "http://[::1": missing ']' in host`},
 		{name: "bad glob", args: []string{"--cases-match", "[", "--target", "http://127.0.0.1:1"}, stderr: "--cases-match"},
+		// without --target: the embedded reference is not started either
+		{name: "bad glob, embedded reference", args: []string{"--cases-match", "["}, stderr: `drsconform run: --cases-match "[": syntax error in pattern`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,7 +153,7 @@ func TestRunUnreachableTargetCannotBeJudged(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	code, out, errOut := runCLI(t, "run", "--target", "http://"+addr, "--cases-match", "delete.create-failed")
-	assert.Equal(t, exitCannotJudge, code)
+	assert.Equal(t, runner.ExitCannotJudge, code)
 	assert.Equal(t, 1, strings.Count(errOut, "connection refused by "+addr), "said once, before any case: %s", errOut)
 	assert.Contains(t, errOut, "stopped before any case")
 	assert.NotContains(t, out, "verdict:", "no case was played")
@@ -152,32 +162,32 @@ func TestRunUnreachableTargetCannotBeJudged(t *testing.T) {
 func TestListTakesTheRunsFilters(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, "list", "--cases-match", "lifecycle.*,unknown.*")
-	require.Equal(t, exitConformant, code)
+	require.Equal(t, runner.ExitConformant, code)
 	assert.Contains(t, out, "lifecycle.terminate-then-delete")
 	assert.Contains(t, out, "unknown.single")
 	assert.NotContains(t, out, "delete.create-failed")
 	assert.Contains(t, out, "partial run: ")
 	code, _, errOut := runCLI(t, "list", "--cases-match", "lifecycle")
-	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, runner.ExitUsage, code)
 	assert.Contains(t, errOut, "did you mean --cases-match 'lifecycle.*'?")
 	code, out, _ = runCLI(t, "list", "--requirements", "REQ-STA-11")
-	require.Equal(t, exitConformant, code)
+	require.Equal(t, runner.ExitConformant, code)
 	assert.Contains(t, out, "choice.duplicate-delete")
 	assert.NotContains(t, out, "delete.create-failed")
 	code, out, _ = runCLI(t, "list", "--requirements=REQ-STA-11", "--traceability")
-	require.Equal(t, exitConformant, code)
+	require.Equal(t, runner.ExitConformant, code)
 	assert.Contains(t, out, "REQ-STA-11")
 }
 
 func TestListRequirementsTracesEveryRequirement(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, "list", "--requirements")
-	require.Equal(t, exitConformant, code)
+	require.Equal(t, runner.ExitConformant, code)
 	assert.Contains(t, out, "REQ-STA-11")
 	assert.Contains(t, out, "choice.duplicate-delete")
 	assert.Contains(t, out, ", 0 without a case")
 	code, out, _ = runCLI(t, "list")
-	require.Equal(t, exitConformant, code)
+	require.Equal(t, runner.ExitConformant, code)
 	assert.Contains(t, out, "lifecycle.terminate-then-delete")
 }
 

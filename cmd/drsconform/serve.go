@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // tokenList is a repeatable flag that also takes comma-separated lists.
@@ -47,7 +48,6 @@ func (c *choiceFlag) Set(v string) error {
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	releaseDelay := fs.Duration("release-delay", reference.DefaultReleaseDelay,
 		"how long a stopped task stays in RELEASE_RESOURCE_STARTED before RELEASE_RESOURCE_COMPLETE (0: at once)")
@@ -67,26 +67,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	contentType := &choiceFlag{value: "400", allowed: []string{"400", "415"}}
 	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415")
 	maxBody := fs.Int64("max-body", reference.DefaultMaxBodyBytes, "largest request body in bytes; larger ones are answered 413")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "drsconform serve: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
-		return exitUsage
+		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	if *maxBody <= 0 {
 		fmt.Fprintf(stderr, "drsconform serve: --max-body %d: want a positive number of bytes\n", *maxBody)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if (*ak == "") != (*sk == "") {
 		fmt.Fprintln(stderr, "drsconform serve: --ak and --sk go together")
-		return exitUsage
+		return runner.ExitUsage
 	}
 	delay := *releaseDelay
 	switch {
 	case delay < 0:
 		fmt.Fprintf(stderr, "drsconform serve: --release-delay %s: want 0 or more\n", delay)
-		return exitUsage
+		return runner.ExitUsage
 	case delay == 0:
 		delay = -1 // Config: negative means at once
 	}
@@ -105,19 +104,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	srv := newHTTPServer(reference.New(cfg).Handler(), serveWriteTimeout, cfg.Logger.Handler())
 	fmt.Fprintf(stdout, "drsconform serve: listening on http://%s\n", ln.Addr())
-	if code := serveUntilDone(ctx, "serve", srv, ln, stderr); code != exitConformant {
+	if code := serveUntilDone(ctx, "serve", srv, ln, stderr); code != runner.ExitConformant {
 		return code
 	}
 	fmt.Fprintln(stderr, "drsconform serve: stopped")
-	return exitConformant
+	return runner.ExitConformant
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/drsconform/drsconform/runner"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server's goroutines
@@ -44,12 +46,12 @@ func TestServeFlags(t *testing.T) {
 		t.Parallel()
 		var stdout, stderr syncBuffer
 		code := runServe(context.Background(), tc.args, &stdout, &stderr)
-		assert.Equal(t, exitUsage, code)
+		assert.Equal(t, runner.ExitUsage, code)
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.Empty(t, stdout.String())
 	}
 	for _, tc := range []testCase{
-		{name: "unknown flag", args: []string{"--bogus"}, want: "flag provided but not defined: -bogus"},
+		{name: "unknown flag", args: []string{"--bogus"}, want: "drsconform serve: unknown flag --bogus\n"},
 		{name: "bad duplicates", args: []string{"--duplicates", "twice"}, want: "want accept or reject"},
 		{name: "bad unknown-fields", args: []string{"--unknown-fields", "keep"}, want: "want ignore or reject"},
 		{name: "bad other-language", args: []string{"--other-language", "fr"}, want: "want default or reject"},
@@ -99,7 +101,7 @@ func TestServeLifecycle(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		assert.Equal(t, exitConformant, code, "stderr: %s", stderr.String())
+		assert.Equal(t, runner.ExitConformant, code, "stderr: %s", stderr.String())
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
 	}
