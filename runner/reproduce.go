@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/internal/untrusted"
 )
 
@@ -36,7 +37,7 @@ func FindCase(files []*File, id string) (*Case, error) {
 		}
 	}
 	e := &UsageError{Msg: fmt.Sprintf("no case %s", untrusted.Quoted(id))}
-	if near := nearest(id, ids); near != "" {
+	if near := suggest.Nearest(id, ids); near != "" {
 		e.Hints = append(e.Hints, fmt.Sprintf("did you mean %s?", near))
 	}
 	e.Hints = append(e.Hints, "see: drsconform list")

@@ -55,6 +55,17 @@ var helpTexts = map[string]helpText{
 		usage:    "--from report.json [--format html|md|junit|json] [--out FILE]",
 		examples: []string{"report --from out/report.json --format md --out out/report.md"},
 	},
+	"reproduce": {
+		usage: "CASE_ID [--from report.json] [--cases DIR] [--target URL] [--script | --run] [flags]",
+		examples: []string{
+			"reproduce lifecycle.terminate-then-delete --from out/report.json > repro.sh",
+			"reproduce lifecycle.terminate-then-delete --from out/report.json --run",
+		},
+		details: "Replays one case with its fixtures: makes its tasks through the fixture protocol, sends\n" +
+			"its requests and reads every task back, printing each answer. By default it prints a\n" +
+			"POSIX shell script (curl, sed, awk) to run anywhere; --run plays it from here.\n" +
+			"The token is never written: the script and every curl command read it from $DRSCONFORM_TOKEN.",
+	},
 	"verify-bundle": {
 		usage:    "[--cases DIR] BUNDLE_DIR",
 		examples: []string{"verify-bundle out"},

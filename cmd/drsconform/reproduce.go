@@ -44,25 +44,10 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&f.strict, "strict", false, "with --run: a broken SHOULD (warn) exits 1")
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "with --run: timeout of each request")
 	fs.DurationVar(&f.settleTimeout, "settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes (terminate → released) may take")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drsconform reproduce CASE_ID [--from report.json] [--cases DIR] [--target URL] [--script | --run] [flags]")
-		fmt.Fprintln(stderr, "\nReplays one case with its fixtures: makes its tasks through the fixture protocol, sends")
-		fmt.Fprintln(stderr, "its requests and reads every task back, printing each answer. By default it prints a")
-		fmt.Fprintln(stderr, "POSIX shell script (curl, sed, awk) to run anywhere; --run plays it from here.")
-		fmt.Fprintln(stderr, "The token is never written: the script and every curl command read it from $"+credential.TokenEnv+".")
-		fmt.Fprintln(stderr, "\n  drsconform reproduce lifecycle.terminate-then-delete --from out/report.json > repro.sh")
-		fmt.Fprintln(stderr, "  DRSCONFORM_TOKEN=... sh repro.sh")
-		fmt.Fprintln(stderr, "  DRSCONFORM_TOKEN=... drsconform reproduce lifecycle.terminate-then-delete --from out/report.json --run")
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
 	var ids []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return exitConformant
-			}
-			return exitUsage
+	for { // the case ID may stand before, between or after the flags
+		if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break
@@ -73,13 +58,13 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	switch {
 	case len(ids) != 1:
 		fmt.Fprintln(stderr, "drsconform reproduce: want one CASE_ID (see: drsconform list)")
-		return exitUsage
+		return runner.ExitUsage
 	case f.script && f.run:
 		fmt.Fprintln(stderr, "drsconform reproduce: --script or --run, not both")
-		return exitUsage
+		return runner.ExitUsage
 	case f.timeout <= 0 || f.settleTimeout <= 0:
 		fmt.Fprintln(stderr, "drsconform reproduce: --timeout and --settle-timeout must be positive")
-		return exitUsage
+		return runner.ExitUsage
 	}
 	id := ids[0]
 	set := map[string]bool{}
@@ -92,7 +77,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		rep, err := readReport(f.from)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: --from %s: %v\n", f.from, err)
-			return exitUsage
+			return runner.ExitUsage
 		}
 		fill := func(v *string, flagName, recorded string) {
 			if !set[flagName] && recorded != "" {
@@ -124,7 +109,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				if st, err := os.Stat(filepath.FromSlash(dir)); err != nil || !st.IsDir() {
 					fmt.Fprintf(stderr, "drsconform reproduce: the report's case %s came from %s, not from the embedded cases: pass --cases DIR\n",
 						untrusted.Quote(id), untrusted.Quote(cr.File))
-					return exitUsage
+					return runner.ExitUsage
 				}
 				casesDir = filepath.FromSlash(dir)
 				fmt.Fprintf(stderr, "drsconform reproduce: taking the case from %s, as the report names\n", untrusted.Quote(cr.File))
@@ -138,12 +123,12 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	files, err := loadCaseFiles(casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform reproduce: invalid cases:\n%v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	c, err := runner.FindCase(files, id)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	if want != nil {
 		for _, file := range files {
@@ -161,9 +146,9 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			SuiteVersion: suiteVersion(), Notes: notes})
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
-			return exitUsage
+			return runner.ExitUsage
 		}
-		return exitConformant
+		return runner.ExitConformant
 	}
 
 	envDefault(&f.token, set["token"], credential.TokenEnv)
@@ -177,7 +162,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		url, token, stop, err := startEmbeddedReference()
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: start the embedded reference implementation: %v\n", err)
-			return exitCannotJudge
+			return runner.ExitCannotJudge
 		}
 		defer stop()
 		cfg.Target, cfg.Token, cfg.FixturesURL = url, token, ""
@@ -188,7 +173,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	r, err := runner.Reproduce(ctx, cfg, c, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
-		return exitUsage
+		return runner.ExitUsage
 	}
 	return caseExit(r.Verdict, f.strict)
 }
@@ -197,16 +182,16 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func caseExit(v runner.Verdict, strict bool) int {
 	switch v {
 	case runner.Pass:
-		return exitConformant
+		return runner.ExitConformant
 	case runner.Warn:
 		if strict {
-			return exitNonConformant
+			return runner.ExitNonConformant
 		}
-		return exitConformant
+		return runner.ExitConformant
 	case runner.Fail:
-		return exitNonConformant
+		return runner.ExitNonConformant
 	}
-	return exitCannotJudge
+	return runner.ExitCannotJudge
 }
 
 func readReport(name string) (*runner.Report, error) {

@@ -151,7 +151,19 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: %s\n",
 			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), verifyCommand(f.reportDir))
 	}
+	if rep.Summary.Failed+rep.Summary.Warned+rep.Summary.Errored > 0 {
+		fmt.Fprintln(stdout, strings.Replace(ReproduceHint, "DIR/report.json", reportPathHint(f.reportDir), 1))
+	}
 	return rep.ExitCode
+}
+
+// reportPathHint is the report.json reproduce can read, or a placeholder
+// when the run wrote none.
+func reportPathHint(dir string) string {
+	if dir == "" {
+		return "DIR/report.json (run with --report-dir DIR)"
+	}
+	return filepath.Join(dir, "report.json")
 }
 
 // verifyCommand is the command that verifies the bundle in dir, as it can
