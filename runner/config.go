@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Defaults of the run flags (DESIGN.md). Both project IDs work against any
+// Defaults of the run flags (README.md, "Testing your implementation"). Both project IDs work against any
 // target: they are only names the target keeps tasks under.
 const (
 	DefaultProjectID      = "054ba152d480d55b2f5dc0069e7ddef0" // the API page's example

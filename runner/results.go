@@ -12,7 +12,7 @@ import (
 // Verdict is the outcome of a case or of a requirement.
 type Verdict string
 
-// Verdicts (DESIGN.md, "Runner semantics").
+// Verdicts (docs/design.md, "Verdicts").
 const (
 	Pass     Verdict = "pass"
 	Fail     Verdict = "fail"  // a MUST is broken
@@ -201,7 +201,7 @@ func (r *Report) noteInputs(files []*File, cases []*Case) {
 	}
 }
 
-// Exit codes (DESIGN.md).
+// Exit codes (README.md, "Exit codes"; docs/design.md, "Verdicts").
 const (
 	ExitConformant    = 0
 	ExitNonConformant = 1

@@ -11,7 +11,7 @@ import (
 	"syscall"
 )
 
-// Exit codes (DESIGN.md): scripts depend on them.
+// Exit codes (README.md, "Exit codes"): scripts depend on them.
 const (
 	exitConformant    = 0
 	exitNonConformant = 1

@@ -23,7 +23,8 @@ import (
 	"github.com/drsconform/drsconform/runner"
 )
 
-// runFlags are the flags of `drsconform run` (DESIGN.md: stable names).
+// runFlags are the flags of `drsconform run` (README.md, "Testing your
+// implementation"): their names are stable, scripts use them.
 type runFlags struct {
 	target, projectID, otherProjectID, token, fixturesURL, casesDir string
 	filterFlags
