@@ -34,8 +34,9 @@ const (
 
 // Source is where a requirement comes from.
 type Source struct {
-	// Document is drs_03_0113 (the API page), related (a neighbouring page,
-	// spec/RELATED.md) or profile (a decision where the pages are silent).
+	// Document is drs_03_0113 (the API page), related (a neighbouring page
+	// of the DRS documentation, named in Section) or profile (a decision
+	// where the pages are silent).
 	Document string `yaml:"document" json:"document"`
 	Section  string `yaml:"section,omitempty" json:"section,omitempty"`
 	Quote    string `yaml:"quote,omitempty" json:"quote,omitempty"`

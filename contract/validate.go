@@ -25,7 +25,8 @@ import (
 
 // ValidateRequest checks a request against the contract: route, parameters,
 // credentials, Content-Type and body. body is the request body as sent (the
-// request's own Body is not read).
+// request's own Body is not read). The validation runs in r's context, the
+// caller's: the server's request or the client's.
 func (c *Contract) ValidateRequest(r *http.Request, body []byte) Violations {
 	route, params, v := c.findRoute(r)
 	if v != nil {
@@ -47,7 +48,7 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) Violations {
 			SkipSettingDefaults: true,
 		},
 	}
-	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		out = append(out, dropCredentialEcho(filterViolations(err))...)
 	}
 	rb := route.Operation.RequestBody

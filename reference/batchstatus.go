@@ -7,8 +7,8 @@ import (
 	"net/http"
 )
 
-// POST /v3/{project_id}/jobs/batch-status (RELATED.md, neighbouring
-// endpoints): {"jobs":["id",...]} → 200 {"count","results":[{"id","status",
+// POST /v3/{project_id}/jobs/batch-status (a neighbouring endpoint of the
+// DRS v3 API): {"jobs":["id",...]} → 200 {"count","results":[{"id","status",
 // "error_code","error_message"}]}. Note error_message here, not error_msg.
 
 // JobStatusResp is one result of batch-status.

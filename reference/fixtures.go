@@ -6,7 +6,8 @@ import (
 	"net/http"
 )
 
-// The fixture protocol of DESIGN.md, under /_conformance/v1/:
+// The fixture protocol (README.md, "The fixture protocol"), under
+// /_conformance/v1/:
 //
 //	POST /_conformance/v1/jobs {"project_id","status","parent","dual_active","busy"}
 //	  → 201 {"id","project_id","status"}, or 400 with the error body

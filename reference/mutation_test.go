@@ -1,6 +1,7 @@
 package reference
 
-// The suite's own mutation test (DESIGN.md, "Testing the suite itself"): the
+// The suite's own mutation test (README.md, "Testing the suite itself";
+// docs/design.md, "add a mutant"): the
 // whole embedded case catalogue runs, in strict mode, against the reference
 // implementation, which must pass every case, and against every mutant of
 // mutants_test.go, each of which must be caught by at least one case with a

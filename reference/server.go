@@ -1,8 +1,8 @@
 // Package reference is the reference implementation of DRS v3
 // DELETE /v3/{project_id}/jobs/batch-jobs: an in-memory, concurrency-safe,
 // many-project store of tasks with the rules of the requirement catalogue,
-// the HTTP handler that serves it, the fixture protocol of DESIGN.md under
-// /_conformance/v1/, and POST /v3/{project_id}/jobs/batch-status.
+// the HTTP handler that serves it, the fixture protocol (README.md, "The
+// fixture protocol") under /_conformance/v1/, and POST /v3/{project_id}/jobs/batch-status.
 //
 // It is what `drsconform run` plays against when no target is given and
 // what `drsconform serve` serves.

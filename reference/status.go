@@ -1,9 +1,12 @@
 package reference
 
+import "github.com/drsconform/drsconform/conformance"
+
 // Status is a DRS task status (appendix "Task Statuses", drs_05_0005).
 type Status string
 
-// The 23 statuses of the appendix.
+// The 23 statuses of the appendix, named for the rule table below; the list
+// of them is conformance.TaskStatuses (a test keeps every one in the table).
 const (
 	Creating                     Status = "CREATING"
 	CreateFailed                 Status = "CREATE_FAILED"
@@ -41,21 +44,20 @@ const (
 	NodeUpgradeFailed   Status = "NODE_UPGRADE_FAILED"
 )
 
-// AppendixStatuses returns the 23 statuses of drs_05_0005, in the appendix's order.
-func AppendixStatuses() []Status {
-	return []Status{
-		Creating, CreateFailed, Configuration, StartJobing, WaitingForStart, StartJobFailed,
-		Pausing, FullTransferStarted, FullTransferFailed, FullTransferComplete,
-		IncreTransferStarted, IncreTransferFailed, ReleaseResourceStarted,
-		ReleaseResourceFailed, ReleaseResourceComplete, ChangeJobStarted, ChangeJobFailed,
-		ChildTransferStarting, ChildTransferStarted, ChildTransferComplete,
-		ChildTransferFailed, ReleaseChildTransferStarted, ReleaseChildTransferComplete,
-	}
-}
+// AppendixStatuses returns the 23 statuses of drs_05_0005, in the appendix's
+// order: conformance.TaskStatuses, the one list of them.
+func AppendixStatuses() []Status { return asStatuses(conformance.TaskStatuses()) }
 
-// SDKStatuses returns the six statuses only the Huawei Cloud SDK knows.
-func SDKStatuses() []Status {
-	return []Status{RebuildNodeStarted, RebuildNodeFailed, Deleted, NodeUpgradeStart, NodeUpgradeComplete, NodeUpgradeFailed}
+// SDKStatuses returns the six statuses only the Huawei Cloud SDK knows
+// (conformance.SDKStatuses).
+func SDKStatuses() []Status { return asStatuses(conformance.SDKStatuses()) }
+
+func asStatuses(list []string) []Status {
+	out := make([]Status, len(list))
+	for i, s := range list {
+		out[i] = Status(s)
+	}
+	return out
 }
 
 type statusTraits struct {
@@ -74,7 +76,8 @@ func traitsOf(s Status) (t statusTraits, ok bool) {
 
 	// Stopping is allowed while a task is being created, configured, waiting
 	// to start (or failed to start), in full or incremental transfer (also
-	// when that failed), or paused (user guide; RELATED.md).
+	// when that failed), or paused (the DRS user guide; the appendix "Task
+	// Statuses", drs_05_0005).
 	case Creating, Configuration, StartJobing, WaitingForStart, StartJobFailed, Pausing,
 		FullTransferStarted, FullTransferFailed, IncreTransferStarted, IncreTransferFailed:
 		return statusTraits{stoppable: true}, true
@@ -91,11 +94,9 @@ func traitsOf(s Status) (t statusTraits, ok bool) {
 	return statusTraits{}, false
 }
 
-// Known reports whether s is one of the 23 appendix statuses or the six SDK ones.
-func Known(s Status) bool {
-	_, ok := traitsOf(s)
-	return ok
-}
+// Known reports whether s is one of the 23 appendix statuses or the six SDK
+// ones (conformance.KnownStatus).
+func Known(s Status) bool { return conformance.KnownStatus(string(s)) }
 
 // Deletable reports whether delete succeeds on a task in s.
 func Deletable(s Status) bool { t, _ := traitsOf(s); return t.deletable }

@@ -7,7 +7,7 @@ import (
 	"github.com/drsconform/drsconform/runner"
 )
 
-// JSON writes report.json: the fields of DESIGN.md, and per case its
+// JSON writes report.json: the fields README.md, "Reports", lists, and per case its
 // findings and evidence (already redacted by the runner).
 func JSON(w io.Writer, r *runner.Report) error {
 	r = sanitize(r)

@@ -16,6 +16,9 @@ var (
 	ErrFixtureUnavailable = errors.New("fixture unavailable")
 	// ErrTooLarge: an answer exceeded the size cap and was not judged.
 	ErrTooLarge = errors.New("response too large")
+	// ErrInternal: the suite itself is at fault (a requirement ID the
+	// catalogue does not have): the case errors, whatever else it found.
+	ErrInternal = errors.New("internal")
 )
 
 // Refusal is the harness declining to make a task (it answered 400): the

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// fixtureClient speaks the fixture protocol of DESIGN.md:
+// fixtureClient speaks the fixture protocol (README.md, "The fixture protocol"):
 // POST {base}/v1/jobs and GET {base}/v1/jobs/{id}?project_id=p.
 type fixtureClient struct {
 	base   string // without a trailing slash

@@ -16,6 +16,7 @@ import (
 
 	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/internal/yamlschema"
 )
 
@@ -40,8 +41,9 @@ type fileYAML struct {
 
 // LoadCases reads every *.yaml file of fsys (not recursive), validates each
 // against the case format's JSON Schema and checks what a schema cannot: IDs
-// unique across files, requirements known to the catalogue, every fixture a
-// body or expectation names defined. Problems come back together as
+// unique across files, requirements known to the catalogue, task statuses
+// known to the spec (conformance.KnownStatuses), every fixture a body or
+// expectation names defined. Problems come back together as
 // yamlschema.Problems, each at file:line.
 func LoadCases(fsys fs.FS, dir string) ([]*File, error) {
 	schema, err := caseSchema()
@@ -186,6 +188,8 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 				at(ptr, "an absent fixture is never made: it takes no status, parent, dual_active or busy")
 			case !fx.Absent && fx.Status == "":
 				at(ptr, "no status: in which state must fixture %s be made?", name)
+			case !fx.Absent:
+				knownStatus(at, ptr+"/status", fx.Status)
 			}
 		}
 		for j, id := range c.Requirements {
@@ -231,6 +235,16 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 					if _, ok := c.Fixtures[name]; !ok {
 						at(ob+"/then/"+name, "post-condition for %q, which is no fixture of case %s", name, c.ID)
 					}
+					pb := ob + "/then/" + name
+					if p.Status != "" {
+						knownStatus(at, pb+"/status", p.Status)
+					}
+					for k, st := range p.StatusIn {
+						knownStatus(at, fmt.Sprintf("%s/status_in/%d", pb, k), st)
+					}
+					if p.NotStatus != "" {
+						knownStatus(at, pb+"/not_status", p.NotStatus)
+					}
 					if p.Requirement != "" {
 						if _, ok := catalogue.Get(p.Requirement); !ok {
 							at(ob+"/then/"+name+"/requirement", "unknown requirement %s", p.Requirement)
@@ -250,6 +264,21 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 		return nil, problems
 	}
 	return f, nil
+}
+
+// knownStatus reports a task status that is not one of the spec's
+// (conformance.KnownStatuses) at ptr, with the nearest one as a suggestion: a
+// misspelt status would otherwise reach the harness, be refused, and skip the
+// case without a word about the typo.
+func knownStatus(at func(ptr, format string, args ...any), ptr, status string) {
+	if conformance.KnownStatus(status) {
+		return
+	}
+	hint := ""
+	if near := suggest.Nearest(status, conformance.KnownStatuses()); near != "" {
+		hint = fmt.Sprintf(": did you mean %s?", near)
+	}
+	at(ptr, "unknown task status %s (not in the appendix Task Statuses, drs_05_0005, nor among the SDK's)%s", status, hint)
 }
 
 func mappingKeys(n *yaml.Node) []string {

@@ -33,7 +33,8 @@ type player struct {
 type caseRun struct {
 	c        *Case
 	res      CaseResult
-	dropped  int // findings beyond untrusted.FindingsPerCase, counted only
+	dropped  int   // findings beyond untrusted.FindingsPerCase, counted only
+	internal error // the first fault of the suite itself (ErrInternal); the case errors
 	rec      recorder
 	ids      map[string]string // fixture name → job ID
 	projects map[string]string // fixture name → project ID
@@ -76,6 +77,11 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 		cr.res.Verdict = Worse(cr.res.Verdict, Error)
 		cr.res.Messages = append(cr.res.Messages, "could not judge: "+bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
 	}
+	if cr.internal != nil {
+		// The suite is at fault: no verdict of this case can be trusted.
+		cr.res.Verdict = Error
+		cr.res.Messages = append(cr.res.Messages, cr.internal.Error())
+	}
 	unlisted := cr.dropped // findings not kept, then those without a message
 	for _, f := range cr.res.Findings {
 		if len(cr.res.Messages) >= untrusted.MessagesPerCase-1 {
@@ -94,6 +100,13 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 	}
 	cr.res.DurationMS = time.Since(start).Milliseconds()
 	return cr.res
+}
+
+// fault records a fault of the suite itself; the first one is reported.
+func (cr *caseRun) fault(err error) {
+	if cr.internal == nil {
+		cr.internal = err
+	}
 }
 
 // cannotPlay says why the run cannot play c at all, or "". A credential

@@ -12,7 +12,7 @@ import (
 // Verdict is the outcome of a case or of a requirement.
 type Verdict string
 
-// Verdicts (DESIGN.md, "Runner semantics").
+// Verdicts (docs/design.md, "Verdicts").
 const (
 	Pass     Verdict = "pass"
 	Fail     Verdict = "fail"  // a MUST is broken
@@ -248,7 +248,7 @@ func (r *Report) noteInputs(files []*File, cases []*Case) {
 	}
 }
 
-// Exit codes (DESIGN.md).
+// Exit codes (README.md, "Exit codes"; docs/design.md, "Verdicts").
 const (
 	ExitConformant    = 0
 	ExitNonConformant = 1
@@ -271,6 +271,7 @@ type Unjudged struct {
 // finish computes the summary, the requirement roll-up, the overall verdict
 // and the exit code from the case results.
 func (r *Report) finish(cat *conformance.Catalogue) {
+	r.Requirements = rollUp(cat, r.Cases) // first: it errors a case that names an unknown requirement
 	r.Summary = Summary{Total: len(r.Cases)}
 	for _, c := range r.Cases {
 		switch c.Verdict {
@@ -286,7 +287,6 @@ func (r *Report) finish(cat *conformance.Catalogue) {
 			r.Summary.Errored++
 		}
 	}
-	r.Requirements = rollUp(cat, r.Cases)
 	r.Unjudged = unjudged(r.Requirements, r.Cases, r.Selection, r.Strict)
 	fatal := slices.ContainsFunc(r.Unjudged, func(u Unjudged) bool { return u.Fatal })
 	r.Complete = (r.Selection == nil || !r.Selection.Partial) && len(r.Unjudged) == 0 && r.Summary.Errored == 0
@@ -409,6 +409,11 @@ func plural(n int, noun string) string {
 // cases that test it, judged for that requirement alone: a case that fails
 // REQ-A does not fail REQ-B it also lists. A requirement that no case ran is
 // untested.
+//
+// A case that names, has a finding on, or records a choice of a requirement
+// the catalogue does not have is a fault of the suite (the loader and the
+// judge accept only catalogue IDs): rollUp turns that case into an error
+// whose message names the ID, so that nothing it found vanishes unseen.
 func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResult {
 	out := make([]RequirementResult, len(cat.Requirements))
 	index := map[string]int{}
@@ -417,13 +422,32 @@ func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResul
 			Source: req.Source.String(), Verdict: Untested, Cases: []string{}}
 		index[req.ID] = i
 	}
-	for _, c := range results {
-		ids := append([]string(nil), c.Requirements...)
-		for _, f := range c.Findings {
+	for k := range results {
+		ids := append([]string(nil), results[k].Requirements...)
+		for _, f := range results[k].Findings {
 			if !slices.Contains(ids, f.Requirement) {
 				ids = append(ids, f.Requirement)
 			}
 		}
+		var unknown []string
+		for _, id := range ids {
+			if _, ok := index[id]; !ok {
+				unknown = append(unknown, id)
+			}
+		}
+		for _, ch := range results[k].Choices {
+			if id, _, _ := strings.Cut(ch, "="); !slices.Contains(unknown, id) {
+				if _, ok := index[id]; !ok {
+					unknown = append(unknown, id)
+				}
+			}
+		}
+		if len(unknown) > 0 {
+			results[k].Verdict = Error
+			results[k].Messages = append(results[k].Messages, fmt.Sprintf("%s: unknown requirement %s (not in %s): the case cannot be judged",
+				ErrInternal, strings.Join(unknown, ", "), conformance.RequirementsFile))
+		}
+		c := results[k]
 		for _, id := range ids {
 			i, ok := index[id]
 			if !ok {

@@ -72,12 +72,18 @@ type judge struct {
 
 func (j *judge) primary() string { return j.cr.c.Requirements[0] }
 
+// find writes a finding on requirement req. Its level, and so the verdict,
+// comes from the catalogue; an ID the catalogue does not have is a fault of
+// the suite, never a default level: the case errors with "internal: unknown
+// requirement …" (see caseRun.internal) and no finding is written.
 func (j *judge) find(req string, layer Layer, expected, got, pointer string) {
 	r, ok := j.p.cat.Get(req)
-	level := conformance.MUST
-	if ok {
-		level = r.Level
+	if !ok {
+		j.cr.fault(fmt.Errorf("%w: unknown requirement %q (not in %s), named by the %s layer of step %d",
+			ErrInternal, req, conformance.RequirementsFile, layer, j.step))
+		return
 	}
+	level := r.Level
 	v := Fail // MUST, and MAY: an answer outside every allowed outcome breaks it
 	if level == conformance.SHOULD {
 		v = Warn

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/drsconform/drsconform/runner"
 )
 
-// Timeouts and limits of the HTTP servers of `drsconform serve` and `proxy`.
+// Timeouts and limits of the HTTP servers of `drsconform serve` and `proxy`,
+// and of the reference `run` starts when it has no --target.
 const (
 	serveReadHeaderTimeout = 10 * time.Second
 	serveReadTimeout       = 30 * time.Second
@@ -65,4 +67,19 @@ func serveUntilDone(ctx context.Context, name string, srv *http.Server, ln net.L
 		code = exitServeFailed
 	}
 	return code
+}
+
+// serveInBackground runs serveUntilDone on ln in a goroutine, for a server
+// that lives as long as a command needs it (the embedded reference of `run`):
+// stop ends it the same way SIGINT ends `serve` (a graceful shutdown within
+// serveShutdownTimeout) and returns serveUntilDone's exit code. It also ends
+// when ctx does.
+func serveInBackground(ctx context.Context, name string, srv *http.Server, ln net.Listener, stderr io.Writer) (stop func() int) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan int, 1)
+	go func() { done <- serveUntilDone(ctx, name, srv, ln, stderr) }()
+	return sync.OnceValue(func() int {
+		cancel()
+		return <-done
+	})
 }

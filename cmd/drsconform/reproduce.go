@@ -159,7 +159,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		OtherProjectID: f.otherProjectID, Timeout: f.timeout, SettleTimeout: f.settleTimeout, Strict: f.strict,
 		SuiteVersion: suiteVersion()}
 	if cfg.Target == "" {
-		url, token, stop, err := startEmbeddedReference()
+		url, token, stop, err := startEmbeddedReference(ctx, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: start the embedded reference implementation: %v\n", err)
 			return runner.ExitCannotJudge

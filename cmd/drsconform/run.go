@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +24,8 @@ import (
 	"github.com/drsconform/drsconform/runner"
 )
 
-// runFlags are the flags of `drsconform run` (README.md documents them: scripts depend on their names).
+// runFlags are the flags of `drsconform run` (README.md, "Testing your
+// implementation"): their names are stable, scripts use them.
 type runFlags struct {
 	target, projectID, otherProjectID, token, fixturesURL, casesDir string
 	filterFlags
@@ -113,7 +113,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runner.ExitUsage
 	}
 	if cfg.Target == "" {
-		url, token, stop, err := startEmbeddedReference()
+		url, token, stop, err := startEmbeddedReference(ctx, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform run: start the embedded reference implementation: %v\n", err)
 			return runner.ExitCannotJudge
@@ -247,8 +247,10 @@ func loadCaseFiles(dir string) ([]*runner.File, error) {
 }
 
 // startEmbeddedReference serves the reference implementation on a loopback
-// port with a fresh random token, and returns its URL and token.
-func startEmbeddedReference() (url, token string, stop func(), err error) {
+// port with a fresh random token, with the server set-up and lifecycle of
+// `serve` (newHTTPServer, serveUntilDone), and returns its URL and token;
+// stop shuts it down gracefully, as does the end of ctx.
+func startEmbeddedReference(ctx context.Context, stderr io.Writer) (url, token string, stop func(), err error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", "", nil, err
@@ -260,17 +262,8 @@ func startEmbeddedReference() (url, token string, stop func(), err error) {
 	}
 	srv := newHTTPServer(reference.New(reference.Config{Tokens: []string{token}, Logger: slog.New(slog.DiscardHandler)}).Handler(),
 		serveWriteTimeout, slog.DiscardHandler)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintf(os.Stderr, "drsconform run: embedded reference: %v\n", err)
-		}
-	}()
-	stop = func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	}
-	return "http://" + ln.Addr().String(), token, stop, nil
+	end := serveInBackground(ctx, "run: embedded reference", srv, ln, stderr)
+	return "http://" + ln.Addr().String(), token, func() { end() }, nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -2,18 +2,24 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/drsconform/drsconform/report"
 	"github.com/drsconform/drsconform/runner"
 )
 
 // runVerifyBundle checks a results bundle: exit 0 when it is intact and this
-// suite's, 1 on a mismatch (each file named), 2 on a usage error.
+// suite's, 1 on a mismatch (each file named), 2 on a usage error. "This
+// suite's" means written by a binary of the same version as this one
+// (suiteVersion: the build's, not a constant): verification re-renders the
+// reports, so a bundle of another version is a mismatch, said first and in
+// words.
 func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform verify-bundle", flag.ContinueOnError)
 	casesDir := fs.String("cases", "", "the case directory of a run made with --cases, to recompute its digests too")
@@ -28,13 +34,18 @@ func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "drsconform verify-bundle: %s: not a directory\n", dir)
 		return runner.ExitUsage
 	}
-	err := report.VerifyBundleWith(dir, report.VerifyOptions{SuiteVersion: suiteVersion(), CasesDir: *casesDir})
+	self := suiteVersion()
+	err := report.VerifyBundleWith(dir, report.VerifyOptions{SuiteVersion: self, CasesDir: *casesDir})
 	var ms report.BundleMismatches
 	switch {
 	case err == nil:
-		fmt.Fprintf(stdout, "%s: intact, written by drsconform %s\n", dir, suiteVersion())
+		fmt.Fprintf(stdout, "%s: intact, written by drsconform %s\n", dir, self)
 		return runner.ExitConformant
 	case errors.As(err, &ms):
+		if written := bundleVersion(dir); written != "" && written != self {
+			fmt.Fprintf(stderr, "%s: written by drsconform %s; this is drsconform %s: a bundle verifies only with the version that wrote it\n",
+				dir, written, self)
+		}
 		fmt.Fprintf(stderr, "%s: does not verify:\n", dir)
 		for _, m := range ms {
 			fmt.Fprintf(stderr, "  %s\n", m)
@@ -46,4 +57,18 @@ func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stderr, "drsconform verify-bundle: %v\n", err)
 	return runner.ExitUsage
+}
+
+// bundleVersion is the suite version a bundle's manifest records, or "" when
+// it cannot be read (VerifyBundleWith then says why).
+func bundleVersion(dir string) string {
+	raw, err := os.ReadFile(filepath.Join(dir, report.ManifestFile))
+	if err != nil {
+		return ""
+	}
+	var m report.Manifest
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	return m.SuiteVersion
 }
