@@ -26,6 +26,13 @@ var (
 		"upper": func(v runner.Verdict) string { return strings.ToUpper(string(v)) },
 		"lines": func(h map[string][]string) string { return strings.Join(headerLines(h), "\n") },
 		"join":  strings.Join,
+		"choices": func(list []runner.Choice) string {
+			s := make([]string, len(list))
+			for i, ch := range list {
+				s[i] = ch.String()
+			}
+			return strings.Join(s, ", ")
+		},
 	}).ParseFS(templateFS, "templates/report.html.tmpl"))
 )
 

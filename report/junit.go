@@ -83,7 +83,7 @@ func junitCase(c runner.CaseResult, strict bool) junitTestCase {
 		props = append(props, junitProperty{Name: "requirement", Value: id})
 	}
 	for _, ch := range c.Choices {
-		props = append(props, junitProperty{Name: "choice", Value: ch})
+		props = append(props, junitProperty{Name: "choice", Value: ch.String()})
 	}
 	props = append(props, junitProperty{Name: "verdict", Value: string(c.Verdict)}, junitProperty{Name: "file", Value: c.File})
 	tc.Properties = &junitProperties{Properties: props}
