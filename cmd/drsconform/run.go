@@ -32,6 +32,7 @@ type runFlags struct {
 	parallel               int
 	timeout, settleTimeout time.Duration
 	reportDir              string
+	maxFailures            int
 	quiet                  bool
 }
 
@@ -49,6 +50,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "timeout of each request")
 	fs.DurationVar(&f.settleTimeout, "settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes (terminate → released) may take")
 	fs.StringVar(&f.reportDir, "report-dir", "", "write report.json, junit.xml, report.md and report.html here")
+	fs.IntVar(&f.maxFailures, "max-failures", report.DefaultMaxFailures,
+		"failed and warned cases the summary prints in full (0: all); the others are named under their finding")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress line")
 }
 
@@ -72,6 +75,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	envDefault(&f.fixturesURL, set["fixtures-url"], "DRSCONFORM_FIXTURES_URL")
 	if f.parallel < 1 {
 		fmt.Fprintf(stderr, "drsconform run: --parallel %d: want 1 or more\n", f.parallel)
+		return exitUsage
+	}
+	if f.maxFailures < 0 {
+		fmt.Fprintf(stderr, "drsconform run: --max-failures %d: want 0 (all) or more\n", f.maxFailures)
 		return exitUsage
 	}
 	if f.timeout <= 0 || f.settleTimeout <= 0 {
@@ -131,7 +138,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
-	report.Summary(stdout, rep)
+	report.SummaryWith(stdout, rep, report.SummaryOptions{MaxFailures: f.maxFailures, ReportDir: f.reportDir})
 	if f.reportDir != "" {
 		paths, err := report.WriteDir(f.reportDir, rep)
 		if err != nil {
