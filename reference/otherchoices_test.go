@@ -289,7 +289,7 @@ func TestSuitePassesEveryOtherChoice(t *testing.T) {
 			t.Errorf("%s: %s: %s", c.ID, c.Verdict, strings.Join(c.Messages, "; "))
 		}
 		for _, ch := range c.Choices {
-			choices[ch] = true
+			choices[ch.String()] = true
 		}
 	}
 	t.Logf("%d cases: %d passed, %d skipped; choices seen: %v", rep.Summary.Total, rep.Summary.Passed, rep.Summary.Skipped, slices.Sorted(maps.Keys(choices)))

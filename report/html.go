@@ -26,6 +26,14 @@ var (
 		"upper": func(v runner.Verdict) string { return strings.ToUpper(string(v)) },
 		"lines": func(h map[string][]string) string { return strings.Join(headerLines(h), "\n") },
 		"join":  strings.Join,
+		"spans": codeSpans,
+		"choices": func(list []runner.Choice) string {
+			s := make([]string, len(list))
+			for i, ch := range list {
+				s[i] = ch.String()
+			}
+			return strings.Join(s, ", ")
+		},
 	}).ParseFS(templateFS, "templates/report.html.tmpl"))
 )
 
@@ -106,4 +114,45 @@ func HTML(w io.Writer, r *runner.Report) error {
 		p.Detailed[c.ID] = true
 	}
 	return pageTemplate.Execute(w, p)
+}
+
+// span is a piece of text that the page shows as code or as prose.
+type span struct {
+	Text string
+	Code bool
+}
+
+// codeSpans splits text written with Markdown's inline code (a requirement's
+// sentence or source, e.g. "`job_id` is a UUID") into prose and code, for
+// the template to render as text and <code> elements: html/template escapes
+// every piece, so no HTML from the text is ever markup. A backtick without
+// its closing one stays a backtick; so does an empty pair.
+func codeSpans(s string) []span {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // an odd number of backticks: the last opens nothing
+		n := len(parts)
+		parts = append(parts[:n-2], parts[n-2]+"`"+parts[n-1])
+	}
+	var out []span
+	add := func(text string, code bool) {
+		if text == "" {
+			return
+		}
+		if k := len(out) - 1; k >= 0 && !out[k].Code && !code {
+			out[k].Text += text
+			return
+		}
+		out = append(out, span{Text: text, Code: code})
+	}
+	for i, p := range parts {
+		switch {
+		case i%2 == 0:
+			add(p, false)
+		case p == "":
+			add("``", false)
+		default:
+			add(p, true)
+		}
+	}
+	return out
 }

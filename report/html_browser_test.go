@@ -206,7 +206,8 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	eval(`(() => { const a = document.getElementById("case-non-deletable.incre-transfer-started");
 		return { Heading: a.querySelector("h3").innerText, Finding: a.querySelector("table.findings").innerText,
-			Curl: a.querySelector("pre.curl").innerText, Body: [...a.querySelectorAll("pre.http")].at(-1).innerText,
+			Curl: a.querySelector("pre.curl").innerText,
+			Body: Array.from(a.querySelectorAll(".exchange")).find(x => x.querySelector("h4").innerText.startsWith("Step 1")).querySelectorAll("pre.http")[1].innerText,
 			Scripts: document.scripts.length }; })()`, &evidence)
 	if !strings.Contains(evidence.Finding, "REQ-STA-02") || !strings.Contains(evidence.Finding, "results[0].status failed") {
 		t.Errorf("failure evidence: finding %q", evidence.Finding)

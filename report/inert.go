@@ -18,7 +18,7 @@ func inert(r *runner.Report) *runner.Report {
 	out.Cases = make([]runner.CaseResult, len(r.Cases))
 	for i, c := range r.Cases {
 		c.Messages = lines(c.Messages)
-		c.Choices = lines(c.Choices)
+		c.Choices = inertChoices(c.Choices)
 		c.Findings = slices.Clone(c.Findings)
 		for j := range c.Findings {
 			f := &c.Findings[j]
@@ -45,6 +45,17 @@ func lines(list []string) []string {
 	out := make([]string, len(list))
 	for i, s := range list {
 		out[i] = untrusted.Line(s)
+	}
+	return out
+}
+
+func inertChoices(list []runner.Choice) []runner.Choice {
+	if list == nil {
+		return nil
+	}
+	out := make([]runner.Choice, len(list))
+	for i, ch := range list {
+		out[i] = runner.Choice{Requirement: untrusted.Line(ch.Requirement), Label: untrusted.Line(ch.Label)}
 	}
 	return out
 }

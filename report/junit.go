@@ -12,7 +12,7 @@ import (
 
 // JUnit writes junit.xml: one <testsuite> per theme, one <testcase> per case
 // (classname the theme, name the case ID) with the requirement IDs it tests
-// as <properties>. fail is a <failure> whose message names the requirement;
+// as <properties>; the cases a filter left out (FilteredOut) are not listed. fail is a <failure> whose message names the requirement;
 // error is an <error>; skip is <skipped>; warn passes with the broken SHOULD
 // in <system-out>, unless the run is strict, where it is a <failure>.
 //
@@ -24,6 +24,9 @@ func JUnit(w io.Writer, r *runner.Report) error {
 	doc := junitSuites{Name: "drsconform " + r.SuiteVersion, Time: seconds(r.FinishedAt.Sub(r.StartedAt).Milliseconds())}
 	index := map[string]int{}
 	for _, c := range r.Cases {
+		if c.FilteredOut {
+			continue // not selected, so not run: no test at all, not a skipped one
+		}
 		theme := c.Theme
 		if theme == "" {
 			theme = "cases"
@@ -83,7 +86,7 @@ func junitCase(c runner.CaseResult, strict bool) junitTestCase {
 		props = append(props, junitProperty{Name: "requirement", Value: id})
 	}
 	for _, ch := range c.Choices {
-		props = append(props, junitProperty{Name: "choice", Value: ch})
+		props = append(props, junitProperty{Name: "choice", Value: ch.String()})
 	}
 	props = append(props, junitProperty{Name: "verdict", Value: string(c.Verdict)}, junitProperty{Name: "file", Value: c.File})
 	tc.Properties = &junitProperties{Properties: props}

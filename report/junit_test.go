@@ -384,3 +384,44 @@ func TestJUnitStructuralCheckRejects(t *testing.T) {
 		}
 	}
 }
+
+// A filtered run leaves the cases it did not select out of junit.xml: they
+// were not run, so CI must not list them as skipped tests. A case skipped
+// because it could not apply stays <skipped>.
+func TestJUnitLeavesOutUnselectedCases(t *testing.T) {
+	r := sampleReport()
+	r.Cases = append(r.Cases,
+		runner.CaseResult{ID: "lifecycle.not-selected", Theme: "lifecycles", Verdict: runner.Skip, FilteredOut: true,
+			Requirements: []string{"REQ-STA-04"}, Messages: []string{"filtered out: tags"}},
+		runner.CaseResult{ID: "other.not-selected", Theme: "only-filtered", Verdict: runner.Skip, FilteredOut: true,
+			Requirements: []string{"REQ-STA-01"}, Messages: []string{"filtered out: tags"}})
+	var buf bytes.Buffer
+	if err := JUnit(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var root xmlNode
+	if err := xml.Unmarshal(buf.Bytes(), &root); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, s := range root.children("testsuite") {
+		if s.attr("name") == "only-filtered" {
+			t.Error("a theme whose cases were all filtered out has a testsuite")
+		}
+		for _, c := range s.children("testcase") {
+			names[c.attr("name")] = true
+		}
+	}
+	for _, id := range []string{"lifecycle.not-selected", "other.not-selected"} {
+		if names[id] {
+			t.Errorf("unselected case %s is in junit.xml", id)
+		}
+	}
+	if !names["parent.dual-active"] {
+		t.Error("a case skipped because it could not apply is missing from junit.xml")
+	}
+	if got, want := root.attr("tests"), strconv.Itoa(len(sampleReport().Cases)); got != want {
+		t.Errorf("testsuites tests=%s, want %s (the selected cases)", got, want)
+	}
+	checkJUnitCounts(t, "filtered", &root)
+}

@@ -72,7 +72,7 @@ func sampleReport() *runner.Report {
 				ResponseHeaders: map[string][]string{"Content-Type": {"application/json"}}, ResponseBody: long, Truncated: true, DurationMS: 5,
 				Curl: `curl -sS -i -X DELETE '` + sampleURL + `' -H 'X-Language: zh-cn' --data-binary '{"jobs":[{"delete_type":"terminate","job_id":"j-long"}]}'`}}},
 		{ID: "batch.duplicate-id", Title: "a job_id twice in one batch", Theme: "partial-failures", File: "cases/partial-failures.yaml",
-			Verdict: runner.Pass, Requirements: []string{"REQ-STA-11"}, Messages: []string{}, Choices: []string{"REQ-STA-11=rejected-400"}, DurationMS: 7,
+			Verdict: runner.Pass, Requirements: []string{"REQ-STA-11"}, Messages: []string{}, Choices: []runner.Choice{{Requirement: "REQ-STA-11", Label: "rejected-400"}}, DurationMS: 7,
 			Evidence: []runner.Exchange{{Step: 1, Kind: runner.KindAPI, Purpose: "request", Method: "DELETE", URL: sampleURL,
 				RequestHeaders: map[string][]string{"Content-Type": {"text/plain"}},
 				RequestBody:    `{"jobs":[{"delete_type":"Delete","job_id":"j-3"},{"delete_type":"delete","job_id":"j-3","extra":true}]}`,

@@ -3,16 +3,36 @@ package report
 import (
 	"fmt"
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/runner"
 )
 
-// Summary writes the end-of-run summary for a terminal: counts per verdict,
-// then every failure, warning and error with its requirement, what was
-// expected and what was seen.
+// SummaryOptions shape the terminal summary.
+type SummaryOptions struct {
+	// MaxFailures caps the failed and warned cases printed in full (their
+	// messages and reproduce line); 0 prints all. Every case is still named
+	// in the group of its finding.
+	MaxFailures int
+	// ReportDir is where the run writes its reports, if it does: the
+	// summary points there for what it leaves out.
+	ReportDir string
+}
+
+// Summary writes the end-of-run summary with the default options
+// (DefaultMaxFailures cases in full).
 func Summary(w io.Writer, r *runner.Report) {
+	SummaryWith(w, r, SummaryOptions{MaxFailures: DefaultMaxFailures})
+}
+
+// SummaryWith writes the end-of-run summary for a terminal: counts per
+// verdict; then the failures and warnings grouped by finding (groupsOf), each
+// group once with its cases, followed by the first of them in full, up to
+// opt.MaxFailures in all; then the errors grouped by reason.
+func SummaryWith(w io.Writer, r *runner.Report, opt SummaryOptions) {
 	r = sanitize(r)
 	s := r.Summary
 	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, terminalLine(r.Target))
@@ -47,29 +67,7 @@ func Summary(w io.Writer, r *runner.Report) {
 			fmt.Fprintf(w, "  %s (%s): the target chose %s\n", req.ID, req.Level, strings.Join(req.Choices, ", "))
 		}
 	}
-	for _, v := range []runner.Verdict{runner.Fail, runner.Warn} {
-		first := true
-		for _, c := range r.Cases {
-			if c.Verdict != v {
-				continue
-			}
-			if first {
-				fmt.Fprintf(w, "\n%s:\n", strings.ToUpper(string(v)))
-				first = false
-			}
-			fmt.Fprintf(w, "  %s  %s  [%s]\n", terminalLine(c.ID), terminalLine(c.Title), terminalLine(c.File))
-			for i, m := range c.Messages {
-				if i == untrusted.SummaryLinesPerCase {
-					fmt.Fprintf(w, "    - … %d more (see the report)\n", len(c.Messages)-i)
-					break
-				}
-				fmt.Fprintf(w, "    - %s\n", terminalLine(m))
-			}
-			if curl := failingCurl(c); curl != "" {
-				fmt.Fprintf(w, "    reproduce: %s\n", untrusted.Cut(untrusted.Line(curl), summaryCurlBytes, len(curl)))
-			}
-		}
-	}
+	failures(w, r, opt)
 	errorGroups(w, r)
 	if len(r.Unjudged) > 0 {
 		fmt.Fprintf(w, "\nNOT JUDGED (no case passed or failed them):\n")
@@ -90,6 +88,87 @@ func Summary(w io.Writer, r *runner.Report) {
 		partial = ", complete"
 	}
 	fmt.Fprintf(w, "\nverdict: %s (exit %d%s)\n", strings.ToUpper(string(r.Verdict)), r.ExitCode, partial)
+}
+
+// failures writes the FAIL and WARN sections: each group of findings once,
+// with its cases, then the cases picked to be shown in full (inFull).
+func failures(w io.Writer, r *runner.Report, opt SummaryOptions) {
+	verdicts := []runner.Verdict{runner.Fail, runner.Warn}
+	var all []*findingGroup
+	sections := make([][]*findingGroup, len(verdicts))
+	for i, v := range verdicts {
+		sections[i] = groupsOf(r, v)
+		all = append(all, sections[i]...)
+	}
+	picked, shown := inFull(all, opt.MaxFailures)
+	k, total := 0, map[string]bool{}
+	for i, v := range verdicts {
+		groups := sections[i]
+		if len(groups) == 0 {
+			continue
+		}
+		ids := map[string]bool{}
+		for _, g := range groups {
+			for _, id := range g.Cases {
+				ids[id], total[id] = true, true
+			}
+		}
+		fmt.Fprintf(w, "\n%s: %s, %s\n", strings.ToUpper(string(v)), plural(len(ids), "case"), plural(len(groups), "distinct finding"))
+		for _, g := range groups {
+			fmt.Fprintf(w, "  %s\n", terminalLine(g.headline()))
+			for _, c := range picked[k] {
+				caseInFull(w, c)
+			}
+			k++
+		}
+	}
+	if left := len(total) - shown; left > 0 {
+		where := "run with --report-dir DIR for report.html, which has every case in full"
+		if opt.ReportDir != "" {
+			where = "every case is in full in " + filepath.Join(opt.ReportDir, "report.html")
+		}
+		fmt.Fprintf(w, "\n%s with failures or warnings not printed in full (at most %d per finding, %d in all: --max-failures; 0 prints all); %s\n",
+			plural(left, "more case"), perGroupInFull, opt.MaxFailures, terminalLine(where))
+	}
+}
+
+// headline is a group in one line: "REQ-HTTP-01 (MUST) status: expected
+// status 202; got status 200 … — 116 cases: a, b, c … (+113 more)".
+func (g *findingGroup) headline() string {
+	what := g.Message
+	if g.Requirement != "" {
+		what = fmt.Sprintf("%s (%s) %s: expected %s; got %s", g.Requirement, g.Level, g.Layer, g.Expected, g.seen())
+	}
+	return fmt.Sprintf("%s — %s: %s", untrusted.Cut(what, untrusted.SummaryLineBytes/2, len(what)),
+		plural(len(g.Cases), "case"), caseList(g.Cases, 3, func(s string) string { return s }))
+}
+
+// caseInFull writes one case: its ID, title and file, each of its messages
+// once, and the curl command that reproduces its first finding.
+func caseInFull(w io.Writer, c runner.CaseResult) {
+	fmt.Fprintf(w, "    %s  %s  [%s]\n", terminalLine(c.ID), terminalLine(c.Title), terminalLine(c.File))
+	var printed []string
+	for _, m := range c.Messages {
+		if slices.Contains(printed, m) {
+			continue
+		}
+		if len(printed) == untrusted.SummaryLinesPerCase {
+			fmt.Fprintf(w, "      - … %d more (see the report)\n", len(c.Messages)-len(printed))
+			break
+		}
+		printed = append(printed, m)
+		fmt.Fprintf(w, "      - %s\n", terminalLine(m))
+	}
+	if curl := failingCurl(c); curl != "" {
+		fmt.Fprintf(w, "      reproduce: %s\n", untrusted.Cut(untrusted.Line(curl), summaryCurlBytes, len(curl)))
+	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // errorGroups lists the cases the suite could not judge, with identical

@@ -158,7 +158,7 @@ type CaseResult struct {
 	// FilteredOut: the run's filter left the case out (a skip by choice, not
 	// because it could not apply).
 	FilteredOut bool       `json:"filtered_out,omitempty"`
-	Choices     []string   `json:"choices,omitempty"` // "REQ-STA-11=rejected-400": allowed outcomes the target chose
+	Choices     []Choice   `json:"choices,omitempty"` // allowed outcomes the target chose, "REQ-STA-11=rejected-400" in JSON
 	Findings    []Finding  `json:"findings,omitempty"`
 	Evidence    []Exchange `json:"evidence,omitempty"`
 	DurationMS  int64      `json:"duration_ms"`
@@ -166,6 +166,42 @@ type CaseResult struct {
 	// set when all were made and read back as asked (pass, fail, warn): a
 	// passing case keeps no fixture evidence, and spec coverage needs them.
 	FixtureStatuses []string `json:"fixture_statuses,omitempty"`
+}
+
+// Choice is one of the outcomes a requirement allows (its choices in
+// conformance/requirements.yaml) that the target was seen to choose: for
+// REQ-STA-11, rejecting a repeated job_id with 400 is Choice{"REQ-STA-11",
+// "rejected-400"}. Case files and report.json write it "REQ-STA-11=rejected-400"
+// (ParseChoice, String); JSON keeps that string form.
+type Choice struct {
+	Requirement string
+	Label       string
+}
+
+// ParseChoice reads a choice written "REQ-ID=label". Without "=", all of s
+// is the requirement and the label is empty.
+func ParseChoice(s string) Choice {
+	req, label, _ := strings.Cut(s, "=")
+	return Choice{Requirement: req, Label: label}
+}
+
+// String is the choice as "REQ-ID=label" (the requirement alone without a
+// label), the form ParseChoice reads.
+func (c Choice) String() string {
+	if c.Label == "" {
+		return c.Requirement
+	}
+	return c.Requirement + "=" + c.Label
+}
+
+// MarshalText writes the choice as String does: report.json keeps a case's
+// choices as "REQ-ID=label" strings.
+func (c Choice) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText reads a choice as ParseChoice does.
+func (c *Choice) UnmarshalText(b []byte) error {
+	*c = ParseChoice(string(b))
+	return nil
 }
 
 // RequirementResult is a requirement's verdict rolled up from its cases.
@@ -436,7 +472,7 @@ func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResul
 			}
 		}
 		for _, ch := range results[k].Choices {
-			if id, _, _ := strings.Cut(ch, "="); !slices.Contains(unknown, id) {
+			if id := ch.Requirement; !slices.Contains(unknown, id) {
 				if _, ok := index[id]; !ok {
 					unknown = append(unknown, id)
 				}
@@ -465,9 +501,8 @@ func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResul
 			}
 		}
 		for _, ch := range c.Choices {
-			id, label, _ := strings.Cut(ch, "=")
-			if i, ok := index[id]; ok && !slices.Contains(out[i].Choices, label) {
-				out[i].Choices = append(out[i].Choices, label)
+			if i, ok := index[ch.Requirement]; ok && !slices.Contains(out[i].Choices, ch.Label) {
+				out[i].Choices = append(out[i].Choices, ch.Label)
 			}
 		}
 	}

@@ -47,7 +47,7 @@ func TestRollUpErrorsACaseWithAnUnknownRequirement(t *testing.T) {
 			want: "internal: unknown requirement REQ-NOPE-01 (not in conformance/requirements.yaml)"},
 		{name: "listed", c: CaseResult{ID: "bad-listed", Verdict: Pass, Requirements: []string{"REQ-STA-01", "REQ-STA-1"}},
 			want: "internal: unknown requirement REQ-STA-1 "},
-		{name: "choice", c: CaseResult{ID: "bad-choice", Verdict: Pass, Requirements: []string{"REQ-STA-11"}, Choices: []string{"REQ-STA-99=rejected-400"}},
+		{name: "choice", c: CaseResult{ID: "bad-choice", Verdict: Pass, Requirements: []string{"REQ-STA-11"}, Choices: []Choice{{Requirement: "REQ-STA-99", Label: "rejected-400"}}},
 			want: "internal: unknown requirement REQ-STA-99 "},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })

@@ -37,8 +37,8 @@ func (p *player) step(ctx context.Context, cr *caseRun, n int, s Step) (ok bool,
 	j.contract(chosen != nil)
 	doc := j.decode()
 	if chosen != nil {
-		if chosen.Choice != "" {
-			cr.res.Choices = append(cr.res.Choices, chosen.Choice)
+		if ch, ok := chosen.choice(); ok {
+			cr.res.Choices = append(cr.res.Choices, ch)
 		}
 		j.expect(chosen, doc)
 	}
@@ -192,14 +192,22 @@ func str(m map[string]any, k string) string {
 	return s
 }
 
+// choice is the outcome's choice, ok=false when the step has one outcome.
+func (o *Outcome) choice() (Choice, bool) {
+	if o.Choice == "" {
+		return Choice{}, false
+	}
+	return ParseChoice(o.Choice), true
+}
+
 // expect checks the case's own expectations for the chosen outcome.
 func (j *judge) expect(o *Outcome, doc answer) {
 	e := o.Expect
 	// expect.requirement is what a wrong status breaks; the body's
 	// expectations rest on the case's own requirement (or the choice's).
 	req := j.primary()
-	if o.Choice != "" {
-		req, _, _ = strings.Cut(o.Choice, "=")
+	if ch, ok := o.choice(); ok {
+		req = ch.Requirement
 	}
 	if e.ErrorCode != "" {
 		if got := str(doc, "error_code"); got != e.ErrorCode {
@@ -313,8 +321,8 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 		if req == "" {
 			req = j.primary()
 		}
-		if o.Choice != "" && post.Requirement == "" {
-			req, _, _ = strings.Cut(o.Choice, "=")
+		if ch, ok := o.choice(); ok && post.Requirement == "" {
+			req = ch.Requirement
 		}
 		id, project := j.cr.ids[name], j.cr.projects[name]
 		holds := func(status string, exists bool) bool {

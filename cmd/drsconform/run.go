@@ -33,6 +33,7 @@ type runFlags struct {
 	parallel               int
 	timeout, settleTimeout time.Duration
 	reportDir              string
+	maxFailures            int
 	quiet                  bool
 }
 
@@ -50,6 +51,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "timeout of each request")
 	fs.DurationVar(&f.settleTimeout, "settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes (terminate → released) may take")
 	fs.StringVar(&f.reportDir, "report-dir", "", "write report.json, junit.xml, report.md and report.html here")
+	fs.IntVar(&f.maxFailures, "max-failures", report.DefaultMaxFailures,
+		"failed and warned cases the summary prints in full (0: all); the others are named under their finding")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress line")
 }
 
@@ -82,6 +85,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if f.parallel < 1 {
 		fmt.Fprintf(stderr, "drsconform run: --parallel %d: want 1 or more\n", f.parallel)
+		return runner.ExitUsage
+	}
+	if f.maxFailures < 0 {
+		fmt.Fprintf(stderr, "drsconform run: --max-failures %d: want 0 (all) or more\n", f.maxFailures)
 		return runner.ExitUsage
 	}
 	if f.timeout <= 0 || f.settleTimeout <= 0 {
@@ -141,7 +148,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
-	report.Summary(stdout, rep)
+	report.SummaryWith(stdout, rep, report.SummaryOptions{MaxFailures: f.maxFailures, ReportDir: f.reportDir})
 	if f.reportDir != "" {
 		paths, err := report.WriteDir(f.reportDir, rep)
 		if err != nil {

@@ -125,6 +125,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{name: "unknown flag", args: []string{"--tagz", "x"}, stderr: "drsconform run: unknown flag --tagz; did you mean --tags?\n"},
 		{name: "stray argument", args: []string{"http://x"}, stderr: `unexpected argument "http://x"`},
 		{name: "parallel zero", args: []string{"--parallel", "0"}, stderr: "--parallel 0: want 1 or more"},
+		{name: "max-failures negative", args: []string{"--max-failures", "-1"}, stderr: "--max-failures -1: want 0 (all) or more"},
 		{name: "cases dir missing", args: []string{"--cases", filepath.Join(broken, "nope")}, stderr: "no such file or directory"},
 		{name: "case file with a typo", args: []string{"--cases", broken}, stderr: filepath.Join(broken, "x.yaml") + ":7:5"},
 		{name: "target not http", args: []string{"--target", "ftp://example.com"}, stderr: "want an http:// or https:// URL"},
