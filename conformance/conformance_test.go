@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -71,10 +72,10 @@ func TestConformance(t *testing.T) {
 					t.Logf("choice: %s", ch)
 				}
 				switch res.Verdict {
-				case runner.Pass:
-				case runner.Skip:
+				case result.Pass:
+				case result.Skip:
 					t.Skip(strings.Join(res.Messages, "; "))
-				case runner.Warn:
+				case result.Warn:
 					report := t.Logf
 					if *strict {
 						report = t.Errorf
@@ -87,7 +88,7 @@ func TestConformance(t *testing.T) {
 						t.Errorf("%s: %s", res.Verdict, m)
 					}
 					for _, e := range res.Evidence {
-						if e.Kind == runner.KindAPI {
+						if e.Kind == result.KindAPI {
 							t.Logf("reproduce step %d: %s", e.Step, e.Curl)
 						}
 					}

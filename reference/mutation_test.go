@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -43,7 +44,7 @@ func mutantConfig() Config {
 
 // playSuite runs the cases against h on a loopback server, as
 // `drsconform run --strict` would.
-func playSuite(ctx context.Context, h http.Handler, files []*runner.File, settle time.Duration) (*runner.Report, error) {
+func playSuite(ctx context.Context, h http.Handler, files []*runner.File, settle time.Duration) (*result.Report, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	return runner.Run(ctx, runner.Config{Target: srv.URL, Token: suiteToken, Files: files, Strict: true,
@@ -51,14 +52,14 @@ func playSuite(ctx context.Context, h http.Handler, files []*runner.File, settle
 }
 
 // killersOf returns the cases of rep that fail or warn with a finding on req.
-func killersOf(rep *runner.Report, req string) []string {
+func killersOf(rep *result.Report, req string) []string {
 	var out []string
 	for _, c := range rep.Cases {
-		if c.Verdict != runner.Fail && c.Verdict != runner.Warn {
+		if c.Verdict != result.Fail && c.Verdict != result.Warn {
 			continue
 		}
 		for _, f := range c.Findings {
-			if f.Requirement == req && (f.Verdict == runner.Fail || f.Verdict == runner.Warn) {
+			if f.Requirement == req && (f.Verdict == result.Fail || f.Verdict == result.Warn) {
 				out = append(out, c.ID)
 				break
 			}
@@ -70,7 +71,7 @@ func killersOf(rep *runner.Report, req string) []string {
 // mutantRun is what the suite said about one mutant.
 type mutantRun struct {
 	m       mutant
-	rep     *runner.Report
+	rep     *result.Report
 	err     error
 	killers []string // cases with a finding on m.breaks
 }
@@ -132,7 +133,7 @@ func TestMutationKillMatrix(t *testing.T) {
 
 	ms := mutants()
 	runs := make([]mutantRun, len(ms))
-	var refRep *runner.Report
+	var refRep *result.Report
 	var refErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, mutantsAtOnce)
@@ -160,12 +161,12 @@ func TestMutationKillMatrix(t *testing.T) {
 			t.Fatal(refErr)
 		}
 		for _, c := range refRep.Cases {
-			if c.Verdict != runner.Pass {
+			if c.Verdict != result.Pass {
 				t.Errorf("%s: %s: %s", c.ID, c.Verdict, strings.Join(c.Messages, "; "))
 			}
 		}
-		if refRep.ExitCode != runner.ExitConformant {
-			t.Errorf("exit code %d against the reference, want %d", refRep.ExitCode, runner.ExitConformant)
+		if refRep.ExitCode != result.ExitConformant {
+			t.Errorf("exit code %d against the reference, want %d", refRep.ExitCode, result.ExitConformant)
 		}
 	})
 
@@ -179,12 +180,12 @@ func TestMutationKillMatrix(t *testing.T) {
 			for _, c := range r.rep.Cases {
 				// The fixture protocol is correct in every mutant: a case the
 				// suite could not judge is a fault of the suite or of the test.
-				if c.Verdict == runner.Error {
+				if c.Verdict == result.Error {
 					t.Errorf("%s errored against a mutant whose harness is correct: %s", c.ID, strings.Join(c.Messages, "; "))
 				}
 			}
-			if r.rep.ExitCode != runner.ExitNonConformant {
-				t.Errorf("exit code %d, want %d (non-conformant)", r.rep.ExitCode, runner.ExitNonConformant)
+			if r.rep.ExitCode != result.ExitNonConformant {
+				t.Errorf("exit code %d, want %d (non-conformant)", r.rep.ExitCode, result.ExitNonConformant)
 			}
 			if len(r.killers) == 0 {
 				others := map[string][]string{}

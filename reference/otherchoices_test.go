@@ -40,6 +40,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -285,7 +286,7 @@ func TestSuitePassesEveryOtherChoice(t *testing.T) {
 	}
 	choices := map[string]bool{}
 	for _, c := range rep.Cases {
-		if c.Verdict != runner.Pass {
+		if c.Verdict != result.Pass {
 			t.Errorf("%s: %s: %s", c.ID, c.Verdict, strings.Join(c.Messages, "; "))
 		}
 		for _, ch := range c.Choices {
@@ -296,8 +297,8 @@ func TestSuitePassesEveryOtherChoice(t *testing.T) {
 	if rep.Summary.Passed != rep.Summary.Total {
 		t.Errorf("%d of %d cases passed: a skip is no pass here, the double's harness makes every state", rep.Summary.Passed, rep.Summary.Total)
 	}
-	if rep.ExitCode != runner.ExitConformant {
-		t.Errorf("exit code %d against a conforming double, want %d", rep.ExitCode, runner.ExitConformant)
+	if rep.ExitCode != result.ExitConformant {
+		t.Errorf("exit code %d against a conforming double, want %d", rep.ExitCode, result.ExitConformant)
 	}
 	// The double made the choices it was built to make, and the suite saw them.
 	for _, want := range []string{"REQ-STA-11=rejected-400", "REQ-VAL-09=rejected-400", "REQ-HDR-04=rejected-400",

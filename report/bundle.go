@@ -19,7 +19,7 @@ import (
 	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/openapi"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/schemas"
 )
 
@@ -97,7 +97,7 @@ func suiteDigests() (spec, schemaFiles []Digest, reqs Digest, embeddedCases []Di
 
 // caseDigests are the case files of the run, and whether they are exactly
 // the embedded ones.
-func caseDigests(r *runner.Report, embedded []Digest) ([]Digest, bool) {
+func caseDigests(r *result.Report, embedded []Digest) ([]Digest, bool) {
 	var out []Digest
 	for _, f := range r.CaseFiles {
 		out = append(out, Digest{Path: filepath.ToSlash(f.Path), SHA256: f.SHA256})
@@ -113,7 +113,7 @@ func caseDigests(r *runner.Report, embedded []Digest) ([]Digest, bool) {
 }
 
 // writeManifest writes manifest.json for the report files written to dir.
-func writeManifest(dir string, r *runner.Report, files []string) (string, error) {
+func writeManifest(dir string, r *result.Report, files []string) (string, error) {
 	spec, schemaFiles, reqs, embedded, err := suiteDigests()
 	if err != nil {
 		return "", err

@@ -8,12 +8,12 @@ import (
 	"testing"
 
 	"github.com/drsconform/drsconform/contract"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // bundleReport is the sample run as this suite would have made it: this
 // spec, the embedded case files.
-func bundleReport(t *testing.T) *runner.Report {
+func bundleReport(t *testing.T) *result.Report {
 	r := sampleReport()
 	ct, err := contract.Default()
 	if err != nil {
@@ -25,7 +25,7 @@ func bundleReport(t *testing.T) *runner.Report {
 		t.Fatal(err)
 	}
 	for _, d := range embedded {
-		r.CaseFiles = append(r.CaseFiles, runner.CaseFile{Path: d.Path, SHA256: d.SHA256})
+		r.CaseFiles = append(r.CaseFiles, result.CaseFile{Path: d.Path, SHA256: d.SHA256})
 	}
 	return r
 }

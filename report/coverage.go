@@ -13,7 +13,7 @@ import (
 
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/reference"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/schemas"
 )
 
@@ -122,7 +122,7 @@ func (t *tally) items(set []string, extraNote string) []CoverageItem {
 }
 
 // ComputeCoverage measures the report's evidence against the contract.
-func ComputeCoverage(r *runner.Report) (*Coverage, error) {
+func ComputeCoverage(r *result.Report) (*Coverage, error) {
 	statusSet, err := contractStatuses()
 	if err != nil {
 		return nil, err
@@ -139,13 +139,13 @@ func ComputeCoverage(r *runner.Report) (*Coverage, error) {
 		}
 		for _, e := range c.Evidence {
 			switch e.Kind {
-			case runner.KindFixture:
+			case result.KindFixture:
 				// the state asked for, when the harness made the task
 				if e.Status == http.StatusCreated && e.Sent != nil && e.Sent.Status != "" {
 					tasks.add(e.Sent.Status, c.ID)
 				}
 				continue
-			case runner.KindAPI:
+			case result.KindAPI:
 			default:
 				continue
 			}
@@ -236,7 +236,7 @@ func jsonValue(s string) (any, bool) {
 // object's members with the string values of delete_type and job_id (the
 // only request fields with values coverage names). ok is false for a body
 // that is not a JSON object.
-func sentValue(s *runner.SentRequest) (v any, ok bool) {
+func sentValue(s *result.SentRequest) (v any, ok bool) {
 	if s == nil || !s.JSON || len(s.Members) == 0 {
 		return nil, false
 	}

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
-func coverageSection(t *testing.T, r *runner.Report, name string) CoverageSection {
+func coverageSection(t *testing.T, r *result.Report, name string) CoverageSection {
 	t.Helper()
 	cov, err := ComputeCoverage(r)
 	if err != nil {
@@ -36,7 +36,7 @@ func itemNames(s CoverageSection) []string {
 // Invalid delete_type values are listed quoted, so " delete" is not read as
 // delete, nor "" as nothing; the valid ones as the enum names them.
 func TestCoverageQuotesInvalidDeleteTypes(t *testing.T) {
-	r := &runner.Report{Cases: []runner.CaseResult{{ID: "c1", Evidence: []runner.Exchange{{Step: 1, Kind: runner.KindAPI, Status: 400,
+	r := &result.Report{Cases: []result.CaseResult{{ID: "c1", Evidence: []result.Exchange{{Step: 1, Kind: result.KindAPI, Status: 400,
 		Sent: sentJobs(job(" delete", "a"), job("", "b"), job("delete", "c"))}}}}}
 	s := coverageSection(t, r, "Delete types")
 	got := itemNames(s)
@@ -52,7 +52,7 @@ func TestCoverageQuotesInvalidDeleteTypes(t *testing.T) {
 	}
 	// HTML shows them quoted too (escaped).
 	var b strings.Builder
-	r.Requirements = []runner.RequirementResult{}
+	r.Requirements = []result.RequirementResult{}
 	if err := HTML(&b, r); err != nil {
 		t.Fatal(err)
 	}
@@ -66,14 +66,14 @@ func TestCoverageQuotesInvalidDeleteTypes(t *testing.T) {
 // covers no field.
 func TestCoverageReadsTheStructuredRequest(t *testing.T) {
 	cut := `{"jobs":[{"delete_type":"terminate","job_id":"j-1"},{"delete_type":"force_ter` + "\n… (40000 bytes in all)"
-	r := &runner.Report{Cases: []runner.CaseResult{
-		{ID: "cut", Evidence: []runner.Exchange{{Step: 1, Kind: runner.KindAPI, Status: 202, RequestBody: cut,
+	r := &result.Report{Cases: []result.CaseResult{
+		{ID: "cut", Evidence: []result.Exchange{{Step: 1, Kind: result.KindAPI, Status: 202, RequestBody: cut,
 			Sent: sentJobs(job("terminate", "j-1"), job("force_terminate", "j-2"))}}},
-		{ID: "not-json", Evidence: []runner.Exchange{{Step: 1, Kind: runner.KindAPI, Status: 400,
+		{ID: "not-json", Evidence: []result.Exchange{{Step: 1, Kind: result.KindAPI, Status: 400,
 			RequestBody: `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`, // what the text says is not what was sent
-			Sent:        &runner.SentRequest{JSON: false}}}},
-		{ID: "set-up", Evidence: []runner.Exchange{{Kind: runner.KindFixture, Method: "POST", Status: 201,
-			Sent: &runner.SentRequest{JSON: true, Status: "PAUSING"}}}},
+			Sent:        &result.SentRequest{JSON: false}}}},
+		{ID: "set-up", Evidence: []result.Exchange{{Kind: result.KindFixture, Method: "POST", Status: 201,
+			Sent: &result.SentRequest{JSON: true, Status: "PAUSING"}}}},
 	}}
 	if got := itemNames(coverageSection(t, r, "Delete types")); !slices.Equal(got, []string{"terminate", "force_terminate"}) {
 		t.Errorf("delete types %q, want terminate and force_terminate from the structured request", got)

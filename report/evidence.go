@@ -6,7 +6,7 @@ import (
 	"sort"
 
 	"github.com/drsconform/drsconform/internal/credential"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // sanitize returns a deep copy of r in which no credential is left: the
@@ -16,7 +16,7 @@ import (
 // runner redacts already; the formats check again, because a report may
 // come from a file (drsconform report --from) that another tool wrote or
 // edited. It never changes a report the runner wrote.
-func sanitize(r *runner.Report) *runner.Report {
+func sanitize(r *result.Report) *result.Report {
 	out := *r
 	var secrets []string
 	for _, c := range r.Cases {
@@ -42,7 +42,7 @@ func sanitize(r *runner.Report) *runner.Report {
 			out.Configuration[k] = clean(v)
 		}
 	}
-	out.Cases = make([]runner.CaseResult, len(r.Cases))
+	out.Cases = make([]result.CaseResult, len(r.Cases))
 	for i, c := range r.Cases {
 		c.Messages = cleanAll(c.Messages, clean)
 		c.Findings = slices.Clone(c.Findings)
@@ -87,10 +87,10 @@ func cleanAll(list []string, clean func(string) string) []string {
 
 // isAPIExchange tells the requests to the endpoint under test from the
 // fixture protocol's and the preflight's.
-func isAPIExchange(e runner.Exchange) bool { return e.Kind == runner.KindAPI }
+func isAPIExchange(e result.Exchange) bool { return e.Kind == result.KindAPI }
 
 // mapSent is a copy of s with f applied to every string of the request.
-func mapSent(s *runner.SentRequest, f func(string) string) *runner.SentRequest {
+func mapSent(s *result.SentRequest, f func(string) string) *result.SentRequest {
 	if s == nil {
 		return nil
 	}
@@ -113,7 +113,7 @@ func mapSent(s *runner.SentRequest, f func(string) string) *runner.SentRequest {
 }
 
 // failingStep is the step of the first finding of a case (1 without any).
-func failingStep(c runner.CaseResult) int {
+func failingStep(c result.CaseResult) int {
 	if len(c.Findings) > 0 && c.Findings[0].Step > 0 {
 		return c.Findings[0].Step
 	}
@@ -122,7 +122,7 @@ func failingStep(c runner.CaseResult) int {
 
 // reproduce is the curl command of the request that produced the case's
 // first finding, or of its first request.
-func reproduce(c runner.CaseResult) string {
+func reproduce(c result.CaseResult) string {
 	step := failingStep(c)
 	first := ""
 	for _, e := range c.Evidence {
@@ -156,30 +156,30 @@ func headerLines(h map[string][]string) []string {
 }
 
 // verdictOrder is the order verdict tallies are shown in.
-var verdictOrder = []runner.Verdict{runner.Fail, runner.Warn, runner.Error, runner.Pass, runner.Skip, runner.Untested}
+var verdictOrder = []result.Verdict{result.Fail, result.Warn, result.Error, result.Pass, result.Skip, result.Untested}
 
 // overall says what the run's verdict means, in a few words.
-func overall(r *runner.Report) string {
+func overall(r *result.Report) string {
 	switch r.Verdict {
-	case runner.Pass:
+	case result.Pass:
 		return "conformant"
-	case runner.Warn:
+	case result.Warn:
 		if r.Strict {
 			return "non-conformant: a SHOULD is broken and the run is strict"
 		}
 		return "conformant, with warnings (a SHOULD is broken)"
-	case runner.Fail:
+	case result.Fail:
 		return "non-conformant: a MUST is broken"
-	case runner.Error:
+	case result.Error:
 		return "not judged: the suite could not judge some cases"
-	case runner.Incomplete:
+	case result.Incomplete:
 		return "incomplete: nothing failed, but a selected MUST was never judged (its cases were skipped or errored)"
 	}
 	return string(r.Verdict)
 }
 
 // scope says what the verdict covers: the whole catalogue, or a partial run.
-func scope(r *runner.Report) string {
+func scope(r *result.Report) string {
 	if d := r.Selection.Describe(); d != "" {
 		return d + "; the verdict covers only these"
 	}
@@ -187,8 +187,8 @@ func scope(r *runner.Report) string {
 }
 
 // requirementCounts tallies requirements by verdict.
-func requirementCounts(r *runner.Report) map[runner.Verdict]int {
-	counts := map[runner.Verdict]int{}
+func requirementCounts(r *result.Report) map[result.Verdict]int {
+	counts := map[result.Verdict]int{}
 	for _, req := range r.Requirements {
 		counts[req.Verdict]++
 	}
@@ -196,8 +196,8 @@ func requirementCounts(r *runner.Report) map[runner.Verdict]int {
 }
 
 // caseCounts tallies cases by verdict.
-func caseCounts(r *runner.Report) map[runner.Verdict]int {
-	counts := map[runner.Verdict]int{}
+func caseCounts(r *result.Report) map[result.Verdict]int {
+	counts := map[result.Verdict]int{}
 	for _, c := range r.Cases {
 		counts[c.Verdict]++
 	}
@@ -206,9 +206,9 @@ func caseCounts(r *runner.Report) map[runner.Verdict]int {
 
 // attention lists the failed, warned and errored cases, in that order and
 // in report order within each verdict.
-func attention(r *runner.Report) []runner.CaseResult {
-	var out []runner.CaseResult
-	for _, v := range []runner.Verdict{runner.Fail, runner.Warn, runner.Error} {
+func attention(r *result.Report) []result.CaseResult {
+	var out []result.CaseResult
+	for _, v := range []result.Verdict{result.Fail, result.Warn, result.Error} {
 		for _, c := range r.Cases {
 			if c.Verdict == v {
 				out = append(out, c)

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // trimmedBodyBytes is what each evidence body and curl command keeps when a
@@ -20,17 +20,17 @@ const trimmedBodyBytes = 1 << 10
 // then drops all evidence, then keeps the first finding of each requirement
 // and verdict and the first messages of each case. Every case, its verdict
 // and the requirement verdicts stay; Report.Trimmed says what went.
-func Fit(r *runner.Report, limit int64) (*runner.Report, error) {
+func Fit(r *result.Report, limit int64) (*result.Report, error) {
 	steps := []struct {
 		note  string
-		apply func(c *runner.CaseResult)
+		apply func(c *result.CaseResult)
 	}{
-		{"the evidence of cases that passed or were skipped", func(c *runner.CaseResult) {
-			if c.Verdict == runner.Pass || c.Verdict == runner.Skip {
+		{"the evidence of cases that passed or were skipped", func(c *result.CaseResult) {
+			if c.Verdict == result.Pass || c.Verdict == result.Skip {
 				c.Evidence = nil
 			}
 		}},
-		{fmt.Sprintf("evidence bodies and curl commands beyond %d bytes", trimmedBodyBytes), func(c *runner.CaseResult) {
+		{fmt.Sprintf("evidence bodies and curl commands beyond %d bytes", trimmedBodyBytes), func(c *result.CaseResult) {
 			c.Evidence = slices.Clone(c.Evidence)
 			for i := range c.Evidence {
 				e := &c.Evidence[i]
@@ -39,11 +39,11 @@ func Fit(r *runner.Report, limit int64) (*runner.Report, error) {
 				e.Curl = untrusted.Cut(e.Curl, trimmedBodyBytes, 0)
 			}
 		}},
-		{"all evidence", func(c *runner.CaseResult) { c.Evidence = nil }},
-		{"findings beyond the first of each requirement and verdict, and messages beyond the first 3 of each case", func(c *runner.CaseResult) {
-			var kept []runner.Finding
+		{"all evidence", func(c *result.CaseResult) { c.Evidence = nil }},
+		{"findings beyond the first of each requirement and verdict, and messages beyond the first 3 of each case", func(c *result.CaseResult) {
+			var kept []result.Finding
 			for _, f := range c.Findings {
-				if !slices.ContainsFunc(kept, func(k runner.Finding) bool { return k.Requirement == f.Requirement && k.Verdict == f.Verdict }) {
+				if !slices.ContainsFunc(kept, func(k result.Finding) bool { return k.Requirement == f.Requirement && k.Verdict == f.Verdict }) {
 					kept = append(kept, f)
 				}
 			}
@@ -73,7 +73,7 @@ func Fit(r *runner.Report, limit int64) (*runner.Report, error) {
 }
 
 // renderedSize is the bytes every format takes for r.
-func renderedSize(r *runner.Report) (int64, error) {
+func renderedSize(r *result.Report) (int64, error) {
 	var total int64
 	for _, f := range Formats() {
 		var n countingWriter

@@ -8,28 +8,27 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/drsconform/drsconform/runner"
 )
 
 // bloated is the sample report with 100 more cases, each with large evidence.
-func bloated() *runner.Report {
+func bloated() *result.Report {
 	r := sampleReport()
 	big := strings.Repeat("x", 16<<10)
 	for i := 0; i < 100; i++ {
-		v := runner.Pass
+		v := result.Pass
 		if i%2 == 1 {
-			v = runner.Fail
+			v = result.Fail
 		}
-		c := runner.CaseResult{ID: fmt.Sprintf("bulk.%03d", i), Title: "bulk", Theme: "bulk", File: "bulk.yaml", Verdict: v,
+		c := result.CaseResult{ID: fmt.Sprintf("bulk.%03d", i), Title: "bulk", Theme: "bulk", File: "bulk.yaml", Verdict: v,
 			Requirements: []string{"REQ-RES-01"}, Messages: []string{"m"}}
-		if v == runner.Fail {
-			c.Findings = []runner.Finding{{Requirement: "REQ-RES-01", Level: "MUST", Verdict: runner.Fail, Layer: runner.LayerInvariant, Step: 1, Expected: "e", Got: "g"}}
+		if v == result.Fail {
+			c.Findings = []result.Finding{{Requirement: "REQ-RES-01", Level: "MUST", Verdict: result.Fail, Layer: result.LayerInvariant, Step: 1, Expected: "e", Got: "g"}}
 		}
 		for k := 0; k < 4; k++ {
-			c.Evidence = append(c.Evidence, runner.Exchange{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL,
+			c.Evidence = append(c.Evidence, result.Exchange{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL,
 				RequestBody: big, ResponseBody: big, Status: 202, Curl: "curl " + big})
 		}
 		r.Cases = append(r.Cases, c)

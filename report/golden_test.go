@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -25,9 +26,9 @@ func TestGolden(t *testing.T) {
 	type testCase struct {
 		name   string
 		golden string
-		write  func(w io.Writer, r *runner.Report) error
+		write  func(w io.Writer, r *result.Report) error
 	}
-	coverageJSON := func(w io.Writer, r *runner.Report) error {
+	coverageJSON := func(w io.Writer, r *result.Report) error {
 		cov, err := ComputeCoverage(r)
 		if err != nil {
 			return err

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // DefaultMaxFailures is how many failed or warned cases the terminal summary
@@ -24,17 +24,17 @@ const perGroupInFull = 3
 // findings were trimmed, or it has messages only) is grouped by its first
 // message.
 type findingGroup struct {
-	Verdict     runner.Verdict
+	Verdict     result.Verdict
 	Requirement string // "" for a group by message
 	Level       string
-	Layer       runner.Layer
+	Layer       result.Layer
 	Expected    string
 	Got         string // what the first case got
 	Message     string // for a group by message: the message
 	Shape       string // Got without what is specific to a case (gotShape)
 	Varies      bool   // the cases did not all get exactly Got
 	Cases       []string
-	cases       []runner.CaseResult
+	cases       []result.CaseResult
 }
 
 // groupKey is what makes two findings the same fault: the same
@@ -43,9 +43,9 @@ type findingGroup struct {
 // pointer: a fault at step 2 of one case and step 1 of another, or at
 // results/0 and results/1, is still one fault.
 type groupKey struct {
-	verdict     runner.Verdict
+	verdict     result.Verdict
 	requirement string
-	layer       runner.Layer
+	layer       result.Layer
 	expected    string
 	shape       string
 	message     string
@@ -70,10 +70,10 @@ func gotShape(got string) string {
 // groupsOf gathers the findings of verdict v (fail or warn, whatever the
 // verdict of their case) and the cases of verdict v without any into
 // groups, the largest first.
-func groupsOf(r *runner.Report, v runner.Verdict) []*findingGroup {
+func groupsOf(r *result.Report, v result.Verdict) []*findingGroup {
 	var groups []*findingGroup
 	index := map[groupKey]*findingGroup{}
-	add := func(key groupKey, c runner.CaseResult, fill func(g *findingGroup), got string) {
+	add := func(key groupKey, c result.CaseResult, fill func(g *findingGroup), got string) {
 		g := index[key]
 		if g == nil {
 			g = &findingGroup{Verdict: v, Got: got, Shape: key.shape}
@@ -127,8 +127,8 @@ func (g *findingGroup) seen() string {
 // first case of every group before the second of any, and at most
 // perGroupInFull of a group; a case once. It returns, per group, the cases
 // picked for it, and how many were picked.
-func inFull(groups []*findingGroup, max int) (picked [][]runner.CaseResult, n int) {
-	picked = make([][]runner.CaseResult, len(groups))
+func inFull(groups []*findingGroup, max int) (picked [][]result.CaseResult, n int) {
+	picked = make([][]result.CaseResult, len(groups))
 	taken := map[string]bool{}
 	next := make([]int, len(groups)) // per group, its next case to look at
 	for round := 0; max == 0 || round < perGroupInFull; round++ {

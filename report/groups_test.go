@@ -9,29 +9,29 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/conformance"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // floodReport is a run in which one fault (200 instead of 202) fails n
 // cases, each with its own job ID in the body and a message of msgBytes;
 // one more case fails a second requirement too, and has that finding twice
 // (two steps); one case warns.
-func floodReport(n, msgBytes int) *runner.Report {
+func floodReport(n, msgBytes int) *result.Report {
 	start := time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
-	var cases []runner.CaseResult
+	var cases []result.CaseResult
 	for i := range n {
 		id := fmt.Sprintf("flood.case-%03d", i)
 		body := fmt.Sprintf(`{"count":1,"results":[{"id":"job-%d","status":"success","note":"%s"}]}`, i, strings.Repeat("ü", msgBytes/2))
-		f := runner.Finding{Requirement: "REQ-HTTP-01", Level: "MUST", Verdict: runner.Fail, Layer: runner.LayerStatus, Step: 1,
+		f := result.Finding{Requirement: "REQ-HTTP-01", Level: "MUST", Verdict: result.Fail, Layer: result.LayerStatus, Step: 1,
 			Expected: "status 202", Got: "status 200 " + body}
-		cases = append(cases, runner.CaseResult{ID: id, Title: "case " + id, Theme: "flood", File: "cases/flood.yaml",
-			Verdict: runner.Fail, Requirements: []string{"REQ-HTTP-01"}, DurationMS: 1,
+		cases = append(cases, result.CaseResult{ID: id, Title: "case " + id, Theme: "flood", File: "cases/flood.yaml",
+			Verdict: result.Fail, Requirements: []string{"REQ-HTTP-01"}, DurationMS: 1,
 			Messages: []string{"REQ-HTTP-01 (MUST) step 1, status: expected status 202; got " + f.Got},
-			Findings: []runner.Finding{f},
-			Evidence: []runner.Exchange{{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL, Status: 200, ResponseBody: body,
+			Findings: []result.Finding{f},
+			Evidence: []result.Exchange{{Step: 1, Purpose: "request", Method: "DELETE", URL: sampleURL, Status: 200, ResponseBody: body,
 				Curl: fmt.Sprintf(`curl -sS -i -X DELETE '%s' --data-binary '{"jobs":[{"delete_type":"delete","job_id":"job-%d"}]}'`, sampleURL, i)}}})
 	}
-	twice := runner.Finding{Requirement: "REQ-STA-02", Level: "MUST", Verdict: runner.Fail, Layer: runner.LayerExpect, Step: 1,
+	twice := result.Finding{Requirement: "REQ-STA-02", Level: "MUST", Verdict: result.Fail, Layer: result.LayerExpect, Step: 1,
 		Expected: "results[0].status failed", Got: `"success"`, Pointer: "/results/0/status"}
 	twice2 := twice
 	twice2.Step = 2
@@ -39,27 +39,27 @@ func floodReport(n, msgBytes int) *runner.Report {
 	last.Findings = append(last.Findings, twice, twice2)
 	last.Messages = append(last.Messages, "REQ-STA-02 (MUST) step 1, expect at /results/0/status: expected results[0].status failed; got \"success\"",
 		"REQ-STA-02 (MUST) step 2, expect at /results/0/status: expected results[0].status failed; got \"success\"")
-	cases = append(cases, runner.CaseResult{ID: "flood.warn", Title: "a warning", Theme: "flood", File: "cases/flood.yaml",
-		Verdict: runner.Warn, Requirements: []string{"REQ-HDR-05"}, Messages: []string{"REQ-HDR-05 (SHOULD) step 1, expect: expected error_msg in Chinese; got \"Task not found\""},
-		Findings: []runner.Finding{{Requirement: "REQ-HDR-05", Level: "SHOULD", Verdict: runner.Warn, Layer: runner.LayerExpect, Step: 1,
+	cases = append(cases, result.CaseResult{ID: "flood.warn", Title: "a warning", Theme: "flood", File: "cases/flood.yaml",
+		Verdict: result.Warn, Requirements: []string{"REQ-HDR-05"}, Messages: []string{"REQ-HDR-05 (SHOULD) step 1, expect: expected error_msg in Chinese; got \"Task not found\""},
+		Findings: []result.Finding{{Requirement: "REQ-HDR-05", Level: "SHOULD", Verdict: result.Warn, Layer: result.LayerExpect, Step: 1,
 			Expected: "error_msg in Chinese", Got: `"Task not found"`}}})
 	var ids []string
 	for _, c := range cases[:n] {
 		ids = append(ids, c.ID)
 	}
-	return &runner.Report{SuiteVersion: "0.1.0-test", SpecSHA256: strings.Repeat("ab", 32), Target: "http://127.0.0.1:8080",
-		StartedAt: start, FinishedAt: start.Add(time.Minute), Verdict: runner.Fail, ExitCode: runner.ExitNonConformant,
-		Summary: runner.Summary{Total: len(cases), Failed: n, Warned: 1}, Cases: cases,
-		Requirements: []runner.RequirementResult{
-			{ID: "REQ-HTTP-01", Level: conformance.MUST, Sentence: "202", Verdict: runner.Fail, Cases: ids},
-			{ID: "REQ-STA-02", Level: conformance.MUST, Sentence: "fails", Verdict: runner.Fail, Cases: ids[n-1:]},
-			{ID: "REQ-HDR-05", Level: conformance.SHOULD, Sentence: "zh", Verdict: runner.Warn, Cases: []string{"flood.warn"}},
+	return &result.Report{SuiteVersion: "0.1.0-test", SpecSHA256: strings.Repeat("ab", 32), Target: "http://127.0.0.1:8080",
+		StartedAt: start, FinishedAt: start.Add(time.Minute), Verdict: result.Fail, ExitCode: result.ExitNonConformant,
+		Summary: result.Summary{Total: len(cases), Failed: n, Warned: 1}, Cases: cases,
+		Requirements: []result.RequirementResult{
+			{ID: "REQ-HTTP-01", Level: conformance.MUST, Sentence: "202", Verdict: result.Fail, Cases: ids},
+			{ID: "REQ-STA-02", Level: conformance.MUST, Sentence: "fails", Verdict: result.Fail, Cases: ids[n-1:]},
+			{ID: "REQ-HDR-05", Level: conformance.SHOULD, Sentence: "zh", Verdict: result.Warn, Cases: []string{"flood.warn"}},
 		}}
 }
 
 func TestGroupsOfOneFault(t *testing.T) {
 	r := floodReport(116, 40)
-	groups := groupsOf(r, runner.Fail)
+	groups := groupsOf(r, result.Fail)
 	if len(groups) != 2 {
 		t.Fatalf("%d groups, want 2 (the wrong status, the wrong item status): %+v", len(groups), groups)
 	}
@@ -69,12 +69,12 @@ func TestGroupsOfOneFault(t *testing.T) {
 	if g := groups[1]; g.Requirement != "REQ-STA-02" || len(g.Cases) != 1 || g.seen() != `"success"` {
 		t.Errorf("second group: %s, %d cases (a case once, whatever its steps), seen %q", g.Requirement, len(g.Cases), g.seen())
 	}
-	if w := groupsOf(r, runner.Warn); len(w) != 1 || w[0].Cases[0] != "flood.warn" {
+	if w := groupsOf(r, result.Warn); len(w) != 1 || w[0].Cases[0] != "flood.warn" {
 		t.Errorf("warn groups: %+v", w)
 	}
 	// Another status is another fault.
 	r.Cases[0].Findings[0].Got = "status 500 {}"
-	if n := len(groupsOf(r, runner.Fail)); n != 3 {
+	if n := len(groupsOf(r, result.Fail)); n != 3 {
 		t.Errorf("%d groups after a 500 in one case, want 3", n)
 	}
 }

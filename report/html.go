@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // The page's template, style and script: one self-contained file once
@@ -23,11 +23,11 @@ var templateFS embed.FS
 var (
 	pageCSS, pageJS = mustRead("templates/report.css"), mustRead("templates/report.js")
 	pageTemplate    = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-		"upper": func(v runner.Verdict) string { return strings.ToUpper(string(v)) },
+		"upper": func(v result.Verdict) string { return strings.ToUpper(string(v)) },
 		"lines": func(h map[string][]string) string { return strings.Join(headerLines(h), "\n") },
 		"join":  strings.Join,
 		"spans": codeSpans,
-		"choices": func(list []runner.Choice) string {
+		"choices": func(list []result.Choice) string {
 			s := make([]string, len(list))
 			for i, ch := range list {
 				s[i] = ch.String()
@@ -52,7 +52,7 @@ func cspHash(s string) string {
 
 // htmlPage is what the template renders.
 type htmlPage struct {
-	R         *runner.Report
+	R         *result.Report
 	Overall   string
 	Scope     string // "partial run: …", or "" for a full run
 	Date      string
@@ -65,19 +65,19 @@ type htmlPage struct {
 	Levels    []string
 	Verdicts  []string
 	Attention []htmlCase
-	Cases     []runner.CaseResult
+	Cases     []result.CaseResult
 	Detailed  map[string]bool // case IDs with a section of their own
 	Coverage  *Coverage
 }
 
 type verdictCount struct {
-	Verdict runner.Verdict
+	Verdict result.Verdict
 	N       int
 }
 
 type htmlCase struct {
-	runner.CaseResult
-	Exchanges []runner.Exchange // in the order they happened: set-up, then each step's requests and read-backs
+	result.CaseResult
+	Exchanges []result.Exchange // in the order they happened: set-up, then each step's requests and read-backs
 	Reproduce string
 }
 
@@ -86,7 +86,7 @@ type htmlCase struct {
 // the URL fragment, e.g. report.html#verdict=fail&level=MUST), the evidence
 // of every failed, warned and errored case, and the spec coverage. Every
 // value from the report is escaped by html/template.
-func HTML(w io.Writer, r *runner.Report) error {
+func HTML(w io.Writer, r *result.Report) error {
 	r = inert(sanitize(r))
 	cov, err := ComputeCoverage(r)
 	if err != nil {
@@ -100,11 +100,11 @@ func HTML(w io.Writer, r *runner.Report) error {
 		Levels: []string{"MUST", "SHOULD", "MAY"}, Cases: r.Cases, Detailed: map[string]bool{}, Coverage: cov}
 	cc, rc := caseCounts(r), requirementCounts(r)
 	for _, v := range verdictOrder {
-		if v != runner.Untested {
+		if v != result.Untested {
 			p.CaseCount = append(p.CaseCount, verdictCount{v, cc[v]})
 		}
 		p.ReqCount = append(p.ReqCount, verdictCount{v, rc[v]})
-		if v != runner.Skip {
+		if v != result.Skip {
 			p.Verdicts = append(p.Verdicts, string(v))
 		}
 	}

@@ -5,17 +5,17 @@ import (
 	"slices"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // inert returns a copy of r in which no text from a target or its harness
 // holds a control character (an ANSI escape, a carriage return, a bidi
 // override that reorders what a reviewer reads): each is shown as an escape
 // (internal/untrusted). Multi-line evidence keeps its newlines.
-func inert(r *runner.Report) *runner.Report {
+func inert(r *result.Report) *result.Report {
 	out := *r
 	out.Target, out.FixturesURL = untrusted.Line(r.Target), untrusted.Line(r.FixturesURL)
-	out.Cases = make([]runner.CaseResult, len(r.Cases))
+	out.Cases = make([]result.CaseResult, len(r.Cases))
 	for i, c := range r.Cases {
 		c.Messages = lines(c.Messages)
 		c.Choices = inertChoices(c.Choices)
@@ -49,13 +49,13 @@ func lines(list []string) []string {
 	return out
 }
 
-func inertChoices(list []runner.Choice) []runner.Choice {
+func inertChoices(list []result.Choice) []result.Choice {
 	if list == nil {
 		return nil
 	}
-	out := make([]runner.Choice, len(list))
+	out := make([]result.Choice, len(list))
 	for i, ch := range list {
-		out[i] = runner.Choice{Requirement: untrusted.Line(ch.Requirement), Label: untrusted.Line(ch.Label)}
+		out[i] = result.Choice{Requirement: untrusted.Line(ch.Requirement), Label: untrusted.Line(ch.Label)}
 	}
 	return out
 }

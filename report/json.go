@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // JSON writes report.json: the fields README.md, "Reports", lists, and per case its
 // findings and evidence (already redacted by the runner).
-func JSON(w io.Writer, r *runner.Report) error {
+func JSON(w io.Writer, r *result.Report) error {
 	r = sanitize(r)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -18,8 +18,8 @@ func JSON(w io.Writer, r *runner.Report) error {
 }
 
 // ReadJSON reads a report written by JSON.
-func ReadJSON(rd io.Reader) (*runner.Report, error) {
-	var r runner.Report
+func ReadJSON(rd io.Reader) (*result.Report, error) {
+	var r result.Report
 	dec := json.NewDecoder(rd)
 	if err := dec.Decode(&r); err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // JUnit writes junit.xml: one <testsuite> per theme, one <testcase> per case
@@ -19,7 +19,7 @@ import (
 // The shape is that of the Ant/Jenkins JUnit XML format that CI tools read
 // (report/testdata/junit.xsd states it); <properties> inside a <testcase> is
 // the one extension, the same that gotestsum and pytest write.
-func JUnit(w io.Writer, r *runner.Report) error {
+func JUnit(w io.Writer, r *result.Report) error {
 	r = sanitize(r)
 	doc := junitSuites{Name: "drsconform " + r.SuiteVersion, Time: seconds(r.FinishedAt.Sub(r.StartedAt).Milliseconds())}
 	index := map[string]int{}
@@ -76,7 +76,7 @@ func JUnit(w io.Writer, r *runner.Report) error {
 	return err
 }
 
-func junitCase(c runner.CaseResult, strict bool) junitTestCase {
+func junitCase(c result.CaseResult, strict bool) junitTestCase {
 	tc := junitTestCase{Name: c.ID, Classname: c.Theme, Time: seconds(c.DurationMS)}
 	if tc.Classname == "" {
 		tc.Classname = "cases"
@@ -93,17 +93,17 @@ func junitCase(c runner.CaseResult, strict bool) junitTestCase {
 
 	details := caseDetails(c)
 	switch c.Verdict {
-	case runner.Fail:
-		tc.Failure = &junitResult{Type: firstRequirement(c, runner.Fail), Message: findingMessage(c, runner.Fail), Text: details}
-	case runner.Warn:
+	case result.Fail:
+		tc.Failure = &junitResult{Type: firstRequirement(c, result.Fail), Message: findingMessage(c, result.Fail), Text: details}
+	case result.Warn:
 		if strict {
-			tc.Failure = &junitResult{Type: firstRequirement(c, runner.Warn), Message: "strict: " + findingMessage(c, runner.Warn), Text: details}
+			tc.Failure = &junitResult{Type: firstRequirement(c, result.Warn), Message: "strict: " + findingMessage(c, result.Warn), Text: details}
 		} else {
 			tc.SystemOut = "warning (a SHOULD is broken; the run is not strict, so the case passes)\n" + details
 		}
-	case runner.Error:
+	case result.Error:
 		tc.Error = &junitResult{Type: "error", Message: firstMessage(c, "the suite could not judge this case"), Text: details}
-	case runner.Skip:
+	case result.Skip:
 		tc.Skipped = &junitResult{Message: firstMessage(c, "skipped")}
 	}
 	return tc
@@ -111,7 +111,7 @@ func junitCase(c runner.CaseResult, strict bool) junitTestCase {
 
 // findingMessage names the first finding of the verdict: "REQ-X (MUST):
 // expected …; got …".
-func findingMessage(c runner.CaseResult, v runner.Verdict) string {
+func findingMessage(c result.CaseResult, v result.Verdict) string {
 	for _, f := range c.Findings {
 		if f.Verdict == v {
 			msg := fmt.Sprintf("%s (%s): expected %s; got %s", f.Requirement, f.Level, f.Expected, f.Got)
@@ -124,7 +124,7 @@ func findingMessage(c runner.CaseResult, v runner.Verdict) string {
 	return firstMessage(c, string(v))
 }
 
-func firstRequirement(c runner.CaseResult, v runner.Verdict) string {
+func firstRequirement(c result.CaseResult, v result.Verdict) string {
 	for _, f := range c.Findings {
 		if f.Verdict == v {
 			return f.Requirement
@@ -136,7 +136,7 @@ func firstRequirement(c runner.CaseResult, v runner.Verdict) string {
 	return string(v)
 }
 
-func countVerdict(fs []runner.Finding, v runner.Verdict) int {
+func countVerdict(fs []result.Finding, v result.Verdict) int {
 	n := 0
 	for _, f := range fs {
 		if f.Verdict == v {
@@ -146,7 +146,7 @@ func countVerdict(fs []runner.Finding, v runner.Verdict) int {
 	return n
 }
 
-func firstMessage(c runner.CaseResult, fallback string) string {
+func firstMessage(c result.CaseResult, fallback string) string {
 	if len(c.Messages) > 0 {
 		return oneLine(c.Messages[0], 500)
 	}
@@ -155,7 +155,7 @@ func firstMessage(c runner.CaseResult, fallback string) string {
 
 // caseDetails is the text body of a failure: every finding, every message
 // and the curl command that reproduces the request.
-func caseDetails(c runner.CaseResult) string {
+func caseDetails(c result.CaseResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s [%s]\n", c.ID, c.Title, c.File)
 	for _, f := range c.Findings {

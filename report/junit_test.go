@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // The JUnit output is checked against report/testdata/junit.xsd twice: by
@@ -105,7 +105,7 @@ func TestJUnitVerdicts(t *testing.T) {
 func junitSamples(t *testing.T) []string {
 	dir := t.TempDir()
 	strict := sampleReport()
-	strict.Strict, strict.Verdict = true, runner.Fail
+	strict.Strict, strict.Verdict = true, result.Fail
 	var buf bytes.Buffer
 	if err := JUnit(&buf, strict); err != nil {
 		t.Fatal(err)
@@ -391,9 +391,9 @@ func TestJUnitStructuralCheckRejects(t *testing.T) {
 func TestJUnitLeavesOutUnselectedCases(t *testing.T) {
 	r := sampleReport()
 	r.Cases = append(r.Cases,
-		runner.CaseResult{ID: "lifecycle.not-selected", Theme: "lifecycles", Verdict: runner.Skip, FilteredOut: true,
+		result.CaseResult{ID: "lifecycle.not-selected", Theme: "lifecycles", Verdict: result.Skip, FilteredOut: true,
 			Requirements: []string{"REQ-STA-04"}, Messages: []string{"filtered out: tags"}},
-		runner.CaseResult{ID: "other.not-selected", Theme: "only-filtered", Verdict: runner.Skip, FilteredOut: true,
+		result.CaseResult{ID: "other.not-selected", Theme: "only-filtered", Verdict: result.Skip, FilteredOut: true,
 			Requirements: []string{"REQ-STA-01"}, Messages: []string{"filtered out: tags"}})
 	var buf bytes.Buffer
 	if err := JUnit(&buf, r); err != nil {

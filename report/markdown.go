@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // MarkdownMaxChars bounds report.md, in characters: GitHub refuses a
@@ -44,7 +44,7 @@ var mdLevels = []mdLimits{
 // the end; it then says at the top what it left out and that report.html
 // has everything. Text from the target (bodies, messages) is escaped so that
 // it renders as text, never as HTML or table structure.
-func Markdown(w io.Writer, r *runner.Report) error {
+func Markdown(w io.Writer, r *result.Report) error {
 	r = inert(sanitize(r))
 	var out string
 	for i, lim := range mdLevels {
@@ -84,7 +84,7 @@ func cutMarkdown(md string) string {
 
 // markdown renders report.md within the limits; shortened says that they
 // are tighter than the usual ones, and the report says which.
-func markdown(r *runner.Report, lim mdLimits, shortened bool) string {
+func markdown(r *result.Report, lim mdLimits, shortened bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## drsconform: %s, %s\n\n", strings.ToUpper(string(r.Verdict)), overall(r))
 	fmt.Fprintf(&b, "Suite %s against %s; spec SHA-256 %s; run %s (exit %d).\n\n",
@@ -114,7 +114,7 @@ func markdown(r *runner.Report, lim mdLimits, shortened bool) string {
 	b.WriteString("| verdict | cases | requirements |\n|---|---:|---:|\n")
 	for _, v := range verdictOrder {
 		cases := fmt.Sprint(cc[v])
-		if v == runner.Untested {
+		if v == result.Untested {
 			cases = "–"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d |\n", v, cases, rc[v])
@@ -147,7 +147,7 @@ func markdown(r *runner.Report, lim mdLimits, shortened bool) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", req.ID, req.Level, verdictCell(req.Verdict), strings.Join(list, " "), cell(strings.Join(req.Choices, ", ")))
 	}
-	if skipped := casesWith(r, runner.Skip); len(skipped) > 0 && lim.skipped != 0 {
+	if skipped := casesWith(r, result.Skip); len(skipped) > 0 && lim.skipped != 0 {
 		b.WriteString("\n<details><summary>Skipped cases</summary>\n\n")
 		for i, c := range skipped {
 			if lim.skipped > 0 && i == lim.skipped {
@@ -189,8 +189,8 @@ func (lim mdLimits) leftOut() string {
 // mdAttention writes the failures, warnings and errors: for each verdict a
 // table of its groups (groupsOf), each group once with its cases; then the
 // cases picked to be shown in full (inFull).
-func mdAttention(b *strings.Builder, r *runner.Report, lim mdLimits) {
-	verdicts := []runner.Verdict{runner.Fail, runner.Warn, runner.Error}
+func mdAttention(b *strings.Builder, r *result.Report, lim mdLimits) {
+	verdicts := []result.Verdict{result.Fail, result.Warn, result.Error}
 	var all []*findingGroup
 	sections := make([][]*findingGroup, len(verdicts))
 	for i, v := range verdicts {
@@ -203,7 +203,7 @@ func mdAttention(b *strings.Builder, r *runner.Report, lim mdLimits) {
 	if len(all) == 0 {
 		return
 	}
-	var picked [][]runner.CaseResult
+	var picked [][]result.CaseResult
 	shown := 0
 	if lim.inFull != 0 {
 		picked, shown = inFull(all, lim.inFull)
@@ -222,11 +222,11 @@ func mdAttention(b *strings.Builder, r *runner.Report, lim mdLimits) {
 			}
 		}
 		kind := "distinct finding"
-		if v == runner.Error {
+		if v == result.Error {
 			kind = "distinct reason"
 		}
 		fmt.Fprintf(b, "**%s**: %s, %s\n\n", strings.ToUpper(string(v)), plural(len(ids), "case"), plural(len(full), kind))
-		if v == runner.Error {
+		if v == result.Error {
 			b.WriteString("| reason | cases |\n|---|---|\n")
 		} else {
 			b.WriteString("| requirement | check | expected | got | cases |\n|---|---|---|---|---|\n")
@@ -234,7 +234,7 @@ func mdAttention(b *strings.Builder, r *runner.Report, lim mdLimits) {
 		for _, g := range sections[i] {
 			cases := fmt.Sprintf("%d: %s", len(g.Cases), caseList(g.Cases, lim.caseIDs, code))
 			switch {
-			case v == runner.Error:
+			case v == result.Error:
 				fmt.Fprintf(b, "| %s | %s |\n", cell(g.Message), cases)
 			case g.Requirement == "":
 				fmt.Fprintf(b, "| (no finding) |  |  | %s | %s |\n", cell(g.Message), cases)
@@ -266,7 +266,7 @@ func mdAttention(b *strings.Builder, r *runner.Report, lim mdLimits) {
 
 // mdCase writes one case in full: its findings (each once), or its
 // messages, and the curl command that reproduces the first finding.
-func mdCase(b *strings.Builder, c runner.CaseResult) {
+func mdCase(b *strings.Builder, c result.CaseResult) {
 	fmt.Fprintf(b, "#### %s %s: %s\n\n", strings.ToUpper(string(c.Verdict)), code(c.ID), mdText(c.Title))
 	if len(c.Findings) > 0 {
 		b.WriteString("| requirement | step | expected | got |\n|---|---:|---|---|\n")
@@ -288,7 +288,7 @@ func mdCase(b *strings.Builder, c runner.CaseResult) {
 	}
 }
 
-func choiceLines(r *runner.Report) []string {
+func choiceLines(r *result.Report) []string {
 	var out []string
 	for _, req := range r.Requirements {
 		if len(req.Choices) > 0 {
@@ -298,8 +298,8 @@ func choiceLines(r *runner.Report) []string {
 	return out
 }
 
-func casesWith(r *runner.Report, v runner.Verdict) []runner.CaseResult {
-	var out []runner.CaseResult
+func casesWith(r *result.Report, v result.Verdict) []result.CaseResult {
+	var out []result.CaseResult
 	for _, c := range r.Cases {
 		if c.Verdict == v {
 			out = append(out, c)
@@ -308,9 +308,9 @@ func casesWith(r *runner.Report, v runner.Verdict) []runner.CaseResult {
 	return out
 }
 
-func verdictCell(v runner.Verdict) string {
+func verdictCell(v result.Verdict) string {
 	switch v {
-	case runner.Fail, runner.Warn, runner.Error:
+	case result.Fail, result.Warn, result.Error:
 		return "**" + string(v) + "**"
 	}
 	return string(v)

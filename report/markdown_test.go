@@ -7,14 +7,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // report.md stays a GitHub comment: under 65,536 characters however many
 // cases fail, saying what it left out and pointing at report.html.
 func TestMarkdownFitsAGitHubComment(t *testing.T) {
 	const githubLimit = 65536
-	check := func(t *testing.T, r *runner.Report, shortened bool) string {
+	check := func(t *testing.T, r *result.Report, shortened bool) string {
 		t.Helper()
 		var buf bytes.Buffer
 		if err := Markdown(&buf, r); err != nil {
@@ -72,7 +72,7 @@ func TestMarkdownFitsAGitHubComment(t *testing.T) {
 	t.Run("beyond every limit", func(t *testing.T) {
 		r := floodReport(500, 1500)
 		for i := range 1000 {
-			r.Unjudged = append(r.Unjudged, runner.Unjudged{ID: fmt.Sprintf("REQ-U-%04d", i), Level: "MUST", Fatal: true,
+			r.Unjudged = append(r.Unjudged, result.Unjudged{ID: fmt.Sprintf("REQ-U-%04d", i), Level: "MUST", Fatal: true,
 				Reasons: []string{strings.Repeat("a long reason ", 100)}})
 		}
 		md := check(t, r, true)

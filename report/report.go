@@ -11,14 +11,14 @@ import (
 	"path/filepath"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // Format writes a report in one format.
 type Format struct {
 	Name  string // json, junit, md, html
 	File  string // its file name in a report directory
-	Write func(w io.Writer, r *runner.Report) error
+	Write func(w io.Writer, r *result.Report) error
 }
 
 // Formats lists every format --report-dir writes, in the order written.
@@ -45,12 +45,12 @@ func FormatNamed(name string) (Format, bool) {
 // manifest that makes dir a results bundle (VerifyBundle checks it), and
 // returns the paths written, the manifest last. Files are written whole or
 // not at all (temp file + rename).
-func WriteDir(dir string, r *runner.Report) ([]string, error) {
+func WriteDir(dir string, r *result.Report) ([]string, error) {
 	return writeDir(dir, r, untrusted.ReportDirBytes)
 }
 
 // writeDir is WriteDir with the size limit of the report files (Fit).
-func writeDir(dir string, r *runner.Report, limit int64) ([]string, error) {
+func writeDir(dir string, r *result.Report, limit int64) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report dir: %w", err)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // SummaryOptions shape the terminal summary.
@@ -24,7 +24,7 @@ type SummaryOptions struct {
 
 // Summary writes the end-of-run summary with the default options
 // (DefaultMaxFailures cases in full).
-func Summary(w io.Writer, r *runner.Report) {
+func Summary(w io.Writer, r *result.Report) {
 	SummaryWith(w, r, SummaryOptions{MaxFailures: DefaultMaxFailures})
 }
 
@@ -32,7 +32,7 @@ func Summary(w io.Writer, r *runner.Report) {
 // verdict; then the failures and warnings grouped by finding (groupsOf), each
 // group once with its cases, followed by the first of them in full, up to
 // opt.MaxFailures in all; then the errors grouped by reason.
-func SummaryWith(w io.Writer, r *runner.Report, opt SummaryOptions) {
+func SummaryWith(w io.Writer, r *result.Report, opt SummaryOptions) {
 	r = sanitize(r)
 	s := r.Summary
 	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, terminalLine(r.Target))
@@ -56,12 +56,12 @@ func SummaryWith(w io.Writer, r *runner.Report, opt SummaryOptions) {
 	}
 	fmt.Fprintf(w, "cases: %d total, %d passed, %d failed, %d warned, %s, %d errored\n",
 		s.Total, s.Passed, s.Failed, s.Warned, skipped, s.Errored)
-	counts := map[runner.Verdict]int{}
+	counts := map[result.Verdict]int{}
 	for _, req := range r.Requirements {
 		counts[req.Verdict]++
 	}
 	fmt.Fprintf(w, "requirements: %d pass, %d fail, %d warn, %d error, %d untested (of %d)\n",
-		counts[runner.Pass], counts[runner.Fail], counts[runner.Warn], counts[runner.Error], counts[runner.Untested], len(r.Requirements))
+		counts[result.Pass], counts[result.Fail], counts[result.Warn], counts[result.Error], counts[result.Untested], len(r.Requirements))
 	for _, req := range r.Requirements {
 		if len(req.Choices) > 0 {
 			fmt.Fprintf(w, "  %s (%s): the target chose %s\n", req.ID, req.Level, strings.Join(req.Choices, ", "))
@@ -92,8 +92,8 @@ func SummaryWith(w io.Writer, r *runner.Report, opt SummaryOptions) {
 
 // failures writes the FAIL and WARN sections: each group of findings once,
 // with its cases, then the cases picked to be shown in full (inFull).
-func failures(w io.Writer, r *runner.Report, opt SummaryOptions) {
-	verdicts := []runner.Verdict{runner.Fail, runner.Warn}
+func failures(w io.Writer, r *result.Report, opt SummaryOptions) {
+	verdicts := []result.Verdict{result.Fail, result.Warn}
 	var all []*findingGroup
 	sections := make([][]*findingGroup, len(verdicts))
 	for i, v := range verdicts {
@@ -145,7 +145,7 @@ func (g *findingGroup) headline() string {
 
 // caseInFull writes one case: its ID, title and file, each of its messages
 // once, and the curl command that reproduces its first finding.
-func caseInFull(w io.Writer, c runner.CaseResult) {
+func caseInFull(w io.Writer, c result.CaseResult) {
 	fmt.Fprintf(w, "    %s  %s  [%s]\n", terminalLine(c.ID), terminalLine(c.Title), terminalLine(c.File))
 	var printed []string
 	for _, m := range c.Messages {
@@ -174,7 +174,7 @@ func plural(n int, noun string) string {
 // errorGroups lists the cases the suite could not judge, with identical
 // reasons collapsed into one line and a count: a target that went away
 // mid-run says so once, not once per case.
-func errorGroups(w io.Writer, r *runner.Report) {
+func errorGroups(w io.Writer, r *result.Report) {
 	type group struct {
 		reason string
 		ids    []string
@@ -182,7 +182,7 @@ func errorGroups(w io.Writer, r *runner.Report) {
 	var groups []*group
 	index := map[string]*group{}
 	for _, c := range r.Cases {
-		if c.Verdict != runner.Error {
+		if c.Verdict != result.Error {
 			continue
 		}
 		reason := "(no reason given)"
@@ -216,7 +216,7 @@ func errorGroups(w io.Writer, r *runner.Report) {
 }
 
 // failingCurl is the curl command of the step that produced the first finding.
-func failingCurl(c runner.CaseResult) string {
+func failingCurl(c result.CaseResult) string {
 	step := 1
 	if len(c.Findings) > 0 {
 		step = c.Findings[0].Step

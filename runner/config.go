@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/internal/baseurl"
+	"github.com/drsconform/drsconform/result"
 )
 
 // Defaults of the run flags (README.md, "Testing your implementation"). Both
@@ -40,7 +41,7 @@ type Config struct {
 	HTTPClient     *http.Client
 	SuiteVersion   string
 	// Progress, if set, is called after each case (from one goroutine at a time).
-	Progress func(done, total int, r CaseResult)
+	Progress func(done, total int, r result.CaseResult)
 	// Now is the clock (tests make reports deterministic with it).
 	Now func() time.Time
 }

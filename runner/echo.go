@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/internal/credential"
+	"github.com/drsconform/drsconform/result"
 )
 
 // sentCredential is one credential header of a request, with a matcher for
@@ -49,7 +50,7 @@ func (j *judge) noEcho() {
 	echoed := func(place string, texts ...string) {
 		for _, c := range creds {
 			if slices.ContainsFunc(texts, c.forms.Contains) {
-				j.find("REQ-SEC-02", LayerInvariant, "no credential of the request in the answer",
+				j.find("REQ-SEC-02", result.LayerInvariant, "no credential of the request in the answer",
 					fmt.Sprintf("the %s credential of the request, in %s", c.where, place), "")
 				return
 			}

@@ -1,6 +1,10 @@
 package runner
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/drsconform/drsconform/result"
+)
 
 // Sentinels that sort what went wrong: the target broke a rule (fail/warn,
 // recorded as findings), or the suite could not judge (error), or a case does
@@ -21,16 +25,12 @@ var (
 	ErrInternal = errors.New("internal")
 )
 
-// Refusal is the harness declining to make a task (it answered 400): the
-// status asked for and its reason (redacted, bounded, escaped). It is an
-// ErrFixtureUnavailable; a case it stops is skipped, and the verdict groups
-// the requirements it left unjudged by it.
-type Refusal struct {
-	Status string `json:"status"`
-	Reason string `json:"reason"`
-}
+// refusal is the harness declining to make a task (it answered 400), as
+// an error: it is an ErrFixtureUnavailable, and carries the result.Refusal
+// the case records.
+type refusal struct{ result.Refusal }
 
-func (r *Refusal) Error() string { return ErrFixtureUnavailable.Error() + ": " + r.Reason }
+func (r *refusal) Error() string { return ErrFixtureUnavailable.Error() + ": " + r.Reason }
 
 // Unwrap makes errors.Is(err, ErrFixtureUnavailable) hold.
-func (r *Refusal) Unwrap() error { return ErrFixtureUnavailable }
+func (r *refusal) Unwrap() error { return ErrFixtureUnavailable }

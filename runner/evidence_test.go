@@ -5,10 +5,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/drsconform/drsconform/runner"
 )
 
 // A failed case keeps its exchanges in the order they happened: the
@@ -19,9 +18,9 @@ func TestEvidenceIsInTheOrderItHappened(t *testing.T) {
 	srv := httptest.NewServer(faulty(answer(func(_ int, b []byte) (int, []byte) { return http.StatusOK, b })))
 	t.Cleanup(srv.Close)
 	c := caseResult(t, play(t, srv.URL, "delete.create-failed", nil), "delete.create-failed")
-	require.Equal(t, runner.Fail, c.Verdict, "%v", c.Messages)
+	require.Equal(t, result.Fail, c.Verdict, "%v", c.Messages)
 
-	var kinds []runner.ExchangeKind
+	var kinds []result.ExchangeKind
 	step := 0
 	for _, e := range c.Evidence {
 		kinds = append(kinds, e.Kind)
@@ -29,15 +28,15 @@ func TestEvidenceIsInTheOrderItHappened(t *testing.T) {
 		step = e.Step
 	}
 	require.GreaterOrEqual(t, len(kinds), 4, "%v", kinds)
-	assert.Equal(t, []runner.ExchangeKind{runner.KindFixture, runner.KindReadBack}, kinds[:2], "set-up first")
+	assert.Equal(t, []result.ExchangeKind{result.KindFixture, result.KindReadBack}, kinds[:2], "set-up first")
 	api := 0
 	for i, e := range c.Evidence {
-		if e.Kind != runner.KindAPI {
+		if e.Kind != result.KindAPI {
 			continue
 		}
 		api++
 		assert.Equal(t, 1, e.Step)
-		assert.Equal(t, runner.KindReadBack, c.Evidence[i-1].Kind, "the step's snapshot comes before its request")
+		assert.Equal(t, result.KindReadBack, c.Evidence[i-1].Kind, "the step's snapshot comes before its request")
 		require.NotNil(t, e.Sent)
 		require.Len(t, e.Sent.Jobs, 1)
 		assert.Equal(t, "CREATE_FAILED", e.Sent.Jobs[0].FixtureStatus)
@@ -53,10 +52,10 @@ func TestANonJSONBodyIsRecordedAsNotJSON(t *testing.T) {
 	srv := httptest.NewServer(faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	c := caseResult(t, play(t, srv.URL, "bad.body.not-json", nil), "bad.body.not-json")
-	require.Equal(t, runner.Pass, c.Verdict, "%v", c.Messages)
+	require.Equal(t, result.Pass, c.Verdict, "%v", c.Messages)
 	require.NotEmpty(t, c.Evidence)
 	for _, e := range c.Evidence {
-		require.Equal(t, runner.KindAPI, e.Kind, "a passing case keeps its API requests only")
+		require.Equal(t, result.KindAPI, e.Kind, "a passing case keeps its API requests only")
 		require.NotNil(t, e.Sent)
 		assert.False(t, e.Sent.JSON)
 		assert.Empty(t, e.Sent.Jobs)

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/drsconform/drsconform/result"
 )
 
 // fixtureClient speaks the fixture protocol (README.md, "The fixture protocol"):
@@ -36,15 +38,15 @@ type fixtureRequest struct {
 // it (ErrFixtureUnavailable); anything else unexpected is ErrHarness.
 func (f *fixtureClient) create(ctx context.Context, req fixtureRequest) (string, error) {
 	body, _ := json.Marshal(req)
-	tag := exchangeTag{Kind: KindFixture, Purpose: "fixture: create " + req.Status,
-		Sent: &SentRequest{JSON: true, Status: boundedValue(f.wire.redact, req.Status)}}
+	tag := exchangeTag{Kind: result.KindFixture, Purpose: "fixture: create " + req.Status,
+		Sent: &result.SentRequest{JSON: true, Status: boundedValue(f.wire.redact, req.Status)}}
 	resp, _, err := f.wire.do(ctx, tag, http.MethodPost, f.base+"/v1/jobs", f.header.Clone(), body)
 	if err != nil {
 		return "", fmt.Errorf("%w: POST %s/v1/jobs: %v", ErrHarness, f.base, err)
 	}
 	switch {
 	case resp.Status == http.StatusBadRequest:
-		return "", &Refusal{Status: req.Status, Reason: harnessReason(f.wire.redact, resp.Body)}
+		return "", &refusal{result.Refusal{Status: req.Status, Reason: harnessReason(f.wire.redact, resp.Body)}}
 	case resp.Status != http.StatusCreated && resp.Status != http.StatusOK:
 		return "", fmt.Errorf("%w: POST %s/v1/jobs answered %d, want 201: %s", ErrHarness, f.base, resp.Status, harnessReason(f.wire.redact, resp.Body))
 	}
@@ -62,7 +64,7 @@ func (f *fixtureClient) create(ctx context.Context, req fixtureRequest) (string,
 // step it is read for (0 while setting up).
 func (f *fixtureClient) get(ctx context.Context, step int, project, id string) (status string, exists bool, err error) {
 	u := f.base + "/v1/jobs/" + url.PathEscape(id) + "?project_id=" + url.QueryEscape(project)
-	tag := exchangeTag{Step: step, Kind: KindReadBack, Purpose: "fixture: read back " + id}
+	tag := exchangeTag{Step: step, Kind: result.KindReadBack, Purpose: "fixture: read back " + id}
 	resp, ex, err := f.wire.do(ctx, tag, http.MethodGet, u, f.header.Clone(), nil)
 	if err != nil {
 		return "", false, fmt.Errorf("%w: GET %s: %v", ErrHarness, ex.URL, err)

@@ -18,11 +18,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
 // outputs renders every output of a run: the report files and the summary.
-func outputs(t *testing.T, rep *runner.Report) (files map[string][]byte, dirBytes int64, summary string) {
+func outputs(t *testing.T, rep *result.Report) (files map[string][]byte, dirBytes int64, summary string) {
 	t.Helper()
 	dir := t.TempDir()
 	_, err := report.WriteDir(dir, rep)
@@ -56,7 +57,7 @@ func TestHugeResponseHeadersAreATransportError(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	rep := play(t, srv.URL, "unknown.*", nil)
 	c := caseResult(t, rep, "unknown.single")
-	assert.Equal(t, runner.Error, c.Verdict, "%v", c.Messages)
+	assert.Equal(t, result.Error, c.Verdict, "%v", c.Messages)
 	assert.Contains(t, strings.Join(c.Messages, "\n"), "header")
 	files, size, summary := outputs(t, rep)
 	assert.Less(t, size, int64(2<<20), "no megabyte of headers reaches a report")
@@ -79,7 +80,7 @@ func TestHugeResultIDsAreBoundedInEveryOutput(t *testing.T) {
 	// Megabytes of JSON per answer take time under -race on a busy machine.
 	rep := play(t, srv.URL, "partial.*", func(c *runner.Config) { c.Timeout = 30 * time.Second })
 	c := caseResult(t, rep, "partial.six-items-in-order")
-	require.Equal(t, runner.Fail, c.Verdict, "%v", c.Messages)
+	require.Equal(t, result.Fail, c.Verdict, "%v", c.Messages)
 	raw := 0
 	for _, f := range c.Findings {
 		raw += len(f.Expected) + len(f.Got)
@@ -137,7 +138,7 @@ func TestTheTokenLeavesInNoForm(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "unknown.*", nil)
-	require.Equal(t, runner.Fail, caseResult(t, rep, "unknown.single").Verdict)
+	require.Equal(t, result.Fail, caseResult(t, rep, "unknown.single").Verdict)
 	files, _, summary := outputs(t, rep)
 	files["stdout"] = []byte(summary)
 	for name, b := range files {
@@ -158,7 +159,7 @@ func TestAHarnessCannotDrawOnTheTerminal(t *testing.T) {
 	}, faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) })))
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "delete.create-failed", nil)
-	require.Equal(t, runner.Error, caseResult(t, rep, "delete.create-failed").Verdict)
+	require.Equal(t, result.Error, caseResult(t, rep, "delete.create-failed").Verdict)
 	files, _, summary := outputs(t, rep)
 	assert.NotContains(t, summary, "\x1b")
 	assert.NotContains(t, summary, "\r")

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/drsconform/drsconform/result"
 )
 
 // errorCodeShape is REQ-RES-07: "DRS." then a letter and digits; old pages
@@ -18,7 +20,7 @@ func (j *judge) invariants(doc answer) {
 	results := doc.results()
 	if n, ok := doc["count"].(json.Number); ok && raw != nil {
 		if !numberIs(n, len(raw)) {
-			j.find("REQ-RES-01", LayerInvariant, fmt.Sprintf("count = number of results (%d)", len(raw)), "count "+j.q(n.String()), "/count")
+			j.find("REQ-RES-01", result.LayerInvariant, fmt.Sprintf("count = number of results (%d)", len(raw)), "count "+j.q(n.String()), "/count")
 		}
 	}
 	if raw == nil {
@@ -31,14 +33,14 @@ func (j *judge) invariants(doc answer) {
 		}
 		switch {
 		case len(raw) != len(want):
-			j.find("REQ-RES-02", LayerInvariant, fmt.Sprintf("%d results, one per requested job", len(want)),
+			j.find("REQ-RES-02", result.LayerInvariant, fmt.Sprintf("%d results, one per requested job", len(want)),
 				fmt.Sprintf("%d results", len(raw)), "/results")
 		case !sameMultiset(got, want):
 			missing, extra := diff(want, got)
-			j.find("REQ-RES-02", LayerInvariant, "result ids = requested job_ids",
+			j.find("REQ-RES-02", result.LayerInvariant, "result ids = requested job_ids",
 				fmt.Sprintf("missing %s; unexpected %s", j.list(missing), j.list(extra)), "/results")
 		case !slices.Equal(got, want):
-			j.find("REQ-RES-03", LayerInvariant, "results in request order: "+j.list(want), "order "+j.list(got), "/results")
+			j.find("REQ-RES-03", result.LayerInvariant, "results in request order: "+j.list(want), "order "+j.list(got), "/results")
 		}
 	}
 	for i, r := range results {
@@ -47,15 +49,15 @@ func (j *judge) invariants(doc answer) {
 		switch str(r, "status") {
 		case "failed":
 			if strings.TrimSpace(code) == "" || strings.TrimSpace(msg) == "" {
-				j.find("REQ-RES-05", LayerInvariant, "a failed result with non-empty error_code and error_msg",
+				j.find("REQ-RES-05", result.LayerInvariant, "a failed result with non-empty error_code and error_msg",
 					fmt.Sprintf("error_code %s, error_msg %s", j.qq(code), j.qq(msg)), ptr)
 			}
 			if code != "" && !errorCodeShape.MatchString(code) {
-				j.find("REQ-RES-07", LayerInvariant, "error_code like DRS.M01504", j.qq(code), ptr+"/error_code")
+				j.find("REQ-RES-07", result.LayerInvariant, "error_code like DRS.M01504", j.qq(code), ptr+"/error_code")
 			}
 		case "success":
 			if code != "" || msg != "" {
-				j.find("REQ-RES-06", LayerInvariant, "a successful result without error_code or error_msg",
+				j.find("REQ-RES-06", result.LayerInvariant, "a successful result without error_code or error_msg",
 					fmt.Sprintf("error_code %s, error_msg %s", j.qq(code), j.qq(msg)), ptr)
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/untrusted"
+	"github.com/drsconform/drsconform/result"
 )
 
 // player plays cases; it is shared by the goroutines of a run.
@@ -32,7 +33,7 @@ type player struct {
 // caseRun is the state of one case being played.
 type caseRun struct {
 	c        *Case
-	res      CaseResult
+	res      result.CaseResult
 	dropped  int   // findings beyond untrusted.FindingsPerCase, counted only
 	internal error // the first fault of the suite itself (ErrInternal); the case errors
 	rec      recorder
@@ -42,7 +43,7 @@ type caseRun struct {
 }
 
 // play runs one case: given (fixtures) → steps → verdict.
-func (p *player) play(ctx context.Context, c *Case) CaseResult {
+func (p *player) play(ctx context.Context, c *Case) result.CaseResult {
 	start := time.Now()
 	if reason := p.cannotPlay(c); reason != "" {
 		return skipped(c, reason)
@@ -60,26 +61,26 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 			}
 		}
 	}
-	cr.res.Verdict = Pass
+	cr.res.Verdict = result.Pass
 	for _, f := range cr.res.Findings {
-		cr.res.Verdict = Worse(cr.res.Verdict, f.Verdict)
+		cr.res.Verdict = result.Worse(cr.res.Verdict, f.Verdict)
 	}
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrFixtureUnavailable):
-		cr.res.Verdict = Skip
+		cr.res.Verdict = result.Skip
 		cr.res.Messages = append(cr.res.Messages, bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
-		if r := (*Refusal)(nil); errors.As(err, &r) {
-			cr.res.Refused = r
+		if r := (*refusal)(nil); errors.As(err, &r) {
+			cr.res.Refused = &r.Refusal
 		}
 	default:
 		// The suite could not judge; what it did find before still counts.
-		cr.res.Verdict = Worse(cr.res.Verdict, Error)
+		cr.res.Verdict = result.Worse(cr.res.Verdict, result.Error)
 		cr.res.Messages = append(cr.res.Messages, "could not judge: "+bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
 	}
 	if cr.internal != nil {
 		// The suite is at fault: no verdict of this case can be trusted.
-		cr.res.Verdict = Error
+		cr.res.Verdict = result.Error
 		cr.res.Messages = append(cr.res.Messages, cr.internal.Error())
 	}
 	unlisted := cr.dropped // findings not kept, then those without a message
@@ -88,14 +89,14 @@ func (p *player) play(ctx context.Context, c *Case) CaseResult {
 			unlisted++
 			continue
 		}
-		cr.res.Messages = append(cr.res.Messages, f.message())
+		cr.res.Messages = append(cr.res.Messages, f.Message())
 	}
 	if unlisted > 0 {
 		cr.res.Messages = append(cr.res.Messages, fmt.Sprintf("… %d more findings (a case keeps %d, and the first of each requirement and verdict)",
 			unlisted, untrusted.FindingsPerCase))
 	}
 	cr.res.Evidence = cr.rec.all()
-	if cr.res.Verdict == Pass {
+	if cr.res.Verdict == result.Pass {
 		cr.res.Evidence = apiExchanges(cr.res.Evidence) // keep the set-up noise for failures only
 	}
 	cr.res.DurationMS = time.Since(start).Milliseconds()
@@ -124,10 +125,10 @@ func (p *player) cannotPlay(c *Case) string {
 	return ""
 }
 
-func apiExchanges(all []Exchange) []Exchange {
-	var out []Exchange
+func apiExchanges(all []result.Exchange) []result.Exchange {
+	var out []result.Exchange
 	for _, e := range all {
-		if e.Kind == KindAPI {
+		if e.Kind == result.KindAPI {
 			out = append(out, e)
 		}
 	}
@@ -184,12 +185,12 @@ type built struct {
 	project string
 	jobIDs  []string // the requested job_ids in order, when the body says
 	zhCN    bool
-	sent    *SentRequest
+	sent    *result.SentRequest
 }
 
 // send sends a built request to the endpoint under test, as step n.
 func (p *player) send(ctx context.Context, n int, b built) (*response, error) {
-	tag := exchangeTag{Step: n, Kind: KindAPI, Purpose: "request", Sent: b.sent}
+	tag := exchangeTag{Step: n, Kind: result.KindAPI, Purpose: "request", Sent: b.sent}
 	resp, _, err := p.wire.do(ctx, tag, http.MethodDelete, b.url, b.header, b.body)
 	return resp, err
 }
@@ -245,8 +246,8 @@ func requestedJobIDs(body []byte) []string {
 
 // sentOf is what body asks for, with the case's fixture each job_id names:
 // strings redacted and bounded (boundedValue), at most SentJobsKept jobs.
-func (p *player) sentOf(cr *caseRun, body []byte) *SentRequest {
-	s := &SentRequest{}
+func (p *player) sentOf(cr *caseRun, body []byte) *result.SentRequest {
+	s := &result.SentRequest{}
 	var v any
 	if json.Unmarshal(body, &v) != nil {
 		return s
@@ -263,11 +264,11 @@ func (p *player) sentOf(cr *caseRun, body []byte) *SentRequest {
 		if !ok {
 			continue
 		}
-		if len(s.Jobs) >= SentJobsKept {
+		if len(s.Jobs) >= result.SentJobsKept {
 			s.JobsMore++
 			continue
 		}
-		sj := SentJob{Members: p.members(item)}
+		sj := result.SentJob{Members: p.members(item)}
 		if dt, ok := item["delete_type"].(string); ok {
 			dt = boundedValue(p.redact, dt)
 			sj.DeleteType = &dt

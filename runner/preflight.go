@@ -8,14 +8,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-)
 
-// PreflightCheck is one probe made before any case, as the report records it.
-type PreflightCheck struct {
-	Name   string `json:"name"` // target, credentials, harness
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
-}
+	"github.com/drsconform/drsconform/result"
+)
 
 // PreflightError stops a run before any case: what the user got wrong, or
 // what keeps the suite from judging, said once instead of as a finding
@@ -37,22 +32,22 @@ var _ error = (*PreflightError)(nil)
 // harness makes a task and reads it back. A status the harness refuses (400)
 // does not stop the run: the cases that need it skip with the harness's
 // reason, and the verdict says what was not judged.
-func (p *player) preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, error) {
-	var checks []PreflightCheck
+func (p *player) preflight(ctx context.Context, sel []*Case) ([]result.PreflightCheck, error) {
+	var checks []result.PreflightCheck
 	var rec recorder // the harness probe's exchanges, to read its answer from
 	ctx = withRecorder(ctx, &rec)
 	body, _ := json.Marshal(map[string]any{"jobs": []map[string]string{{"delete_type": "delete", "job_id": absentID()}}})
 	b := p.build(&caseRun{vars: map[string]string{}}, Request{})
-	resp, ex, err := p.wire.do(ctx, exchangeTag{Kind: KindPreflight, Purpose: "preflight: credentials"}, http.MethodDelete, b.url, b.header, body)
+	resp, ex, err := p.wire.do(ctx, exchangeTag{Kind: result.KindPreflight, Purpose: "preflight: credentials"}, http.MethodDelete, b.url, b.header, body)
 	if err != nil && !errors.Is(err, ErrTooLarge) {
-		return checks, &PreflightError{Check: "target", Exit: ExitCannotJudge,
+		return checks, &PreflightError{Check: "target", Exit: result.ExitCannotJudge,
 			Msg: fmt.Sprintf("no usable answer from the target to DELETE %s: %s", ex.URL, ex.Error)}
 	}
-	checks = append(checks, PreflightCheck{Name: "target", OK: true, Detail: fmt.Sprintf("DELETE %s answered %d", ex.URL, resp.Status)})
+	checks = append(checks, result.PreflightCheck{Name: "target", OK: true, Detail: fmt.Sprintf("DELETE %s answered %d", ex.URL, resp.Status)})
 	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
 		return checks, p.credentialsRejected("target", resp)
 	}
-	checks = append(checks, PreflightCheck{Name: "credentials", OK: true, Detail: credentialDetail(p.cfg.Token)})
+	checks = append(checks, result.PreflightCheck{Name: "credentials", OK: true, Detail: credentialDetail(p.cfg.Token)})
 
 	status := commonFixtureStatus(sel)
 	if status == "" {
@@ -67,15 +62,15 @@ func (p *player) preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, 
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrFixtureUnavailable):
-		return append(checks, PreflightCheck{Name: "harness", OK: false,
+		return append(checks, result.PreflightCheck{Name: "harness", OK: false,
 			Detail: fmt.Sprintf("refused to make a task in %s (%s): cases that need it will be skipped", status, p.redact.String(err.Error()))}), nil
 	case got == http.StatusUnauthorized || got == http.StatusForbidden:
 		return checks, p.credentialsRejected("fixture harness", &response{Status: got, Body: []byte(last[len(last)-1].ResponseBody)})
 	case got == http.StatusNotFound:
-		return checks, &PreflightError{Check: "harness", Exit: ExitCannotJudge,
+		return checks, &PreflightError{Check: "harness", Exit: result.ExitCannotJudge,
 			Msg: fmt.Sprintf("no fixture harness at %s (POST /v1/jobs answered 404): the cases need the fixture protocol (README, \"The fixture protocol\"); pass --fixtures-url if it lives elsewhere", p.redact.String(p.cfg.FixturesURL))}
 	default:
-		return checks, &PreflightError{Check: "harness", Exit: ExitCannotJudge,
+		return checks, &PreflightError{Check: "harness", Exit: result.ExitCannotJudge,
 			Msg: fmt.Sprintf("the fixture harness cannot make a task in %s: %s", status, p.redact.String(err.Error()))}
 	}
 	// The harness made one: it must read it back as asked, or no
@@ -83,17 +78,17 @@ func (p *player) preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, 
 	got2, exists, err := p.fixtures.get(ctx, 0, p.cfg.ProjectID, id)
 	switch {
 	case err != nil:
-		return checks, &PreflightError{Check: "harness", Exit: ExitCannotJudge,
+		return checks, &PreflightError{Check: "harness", Exit: result.ExitCannotJudge,
 			Msg: fmt.Sprintf("the fixture harness made a task but cannot read it back: %s", p.redact.String(err.Error()))}
 	case !exists || got2 != status:
 		seen := got2
 		if !exists {
 			seen = "gone (404)"
 		}
-		return checks, &PreflightError{Check: "harness", Exit: ExitCannotJudge,
+		return checks, &PreflightError{Check: "harness", Exit: result.ExitCannotJudge,
 			Msg: fmt.Sprintf("the fixture harness made a task in %s but reads it back as %s", status, seen)}
 	}
-	return append(checks, PreflightCheck{Name: "harness", OK: true,
+	return append(checks, result.PreflightCheck{Name: "harness", OK: true,
 		Detail: fmt.Sprintf("made a task in %s and read it back", status)}), nil
 }
 
@@ -106,10 +101,10 @@ func (p *player) credentialsRejected(who string, resp *response) error {
 		code = " " + quoteShort(e.Code)
 	}
 	if p.cfg.Token == "" {
-		return &PreflightError{Check: "credentials", Exit: ExitUsage,
+		return &PreflightError{Check: "credentials", Exit: result.ExitUsage,
 			Msg: fmt.Sprintf("credentials rejected by the %s (%d%s): no token was given; pass --token or DRSCONFORM_TOKEN", who, resp.Status, code)}
 	}
-	return &PreflightError{Check: "credentials", Exit: ExitCannotJudge,
+	return &PreflightError{Check: "credentials", Exit: result.ExitCannotJudge,
 		Msg: fmt.Sprintf("credentials rejected by the %s (%d%s): check that --token (or DRSCONFORM_TOKEN) is valid for project %s", who, resp.Status, code, p.cfg.ProjectID)}
 }
 

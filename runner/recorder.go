@@ -9,16 +9,17 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
+	"github.com/drsconform/drsconform/result"
 )
 
 // recorder collects the exchanges of one case, as evidence, in the order
 // they happened.
 type recorder struct {
 	mu   sync.Mutex
-	list []Exchange
+	list []result.Exchange
 }
 
-func (r *recorder) add(ex ...Exchange) {
+func (r *recorder) add(ex ...result.Exchange) {
 	if r == nil {
 		return
 	}
@@ -27,10 +28,10 @@ func (r *recorder) add(ex ...Exchange) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) all() []Exchange {
+func (r *recorder) all() []result.Exchange {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Exchange(nil), r.list...)
+	return append([]result.Exchange(nil), r.list...)
 }
 
 // recorderKey is the context key of the recorder that keeps the exchanges
@@ -53,9 +54,9 @@ func recorderOf(ctx context.Context) *recorder {
 // sent it, its kind, a label for people, and what it asked for.
 type exchangeTag struct {
 	Step    int
-	Kind    ExchangeKind
+	Kind    result.ExchangeKind
 	Purpose string
-	Sent    *SentRequest
+	Sent    *result.SentRequest
 }
 
 // recordingKey is the context key of a request's *recording.
@@ -66,10 +67,10 @@ type recordingKey struct{}
 type recording struct {
 	tag exchangeTag
 	rec *recorder
-	ex  *Exchange
+	ex  *result.Exchange
 }
 
-func (r *recording) done(ex Exchange) {
+func (r *recording) done(ex result.Exchange) {
 	r.ex = &ex
 	r.rec.add(ex)
 }
@@ -129,8 +130,8 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 }
 
 // request is the evidence of a request before it is sent.
-func (t *recordingTransport) request(tag exchangeTag, method, rawURL string, header http.Header, body []byte) Exchange {
-	return Exchange{Step: tag.Step, Kind: tag.Kind, Purpose: tag.Purpose, Sent: tag.Sent, Method: method,
+func (t *recordingTransport) request(tag exchangeTag, method, rawURL string, header http.Header, body []byte) result.Exchange {
+	return result.Exchange{Step: tag.Step, Kind: tag.Kind, Purpose: tag.Purpose, Sent: tag.Sent, Method: method,
 		URL: t.redact.String(rawURL), RequestHeaders: evidenceHeader(t.redact, header),
 		RequestBody: t.redact.Excerpt(string(body), evidenceCap),
 		Curl:        t.redact.Curl(method, rawURL, header, body, evidenceCap)}

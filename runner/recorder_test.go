@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/internal/credential"
+	"github.com/drsconform/drsconform/result"
 )
 
 const straddleToken = "tok-STRADDLE-SECRET-0815"
@@ -49,8 +50,8 @@ func TestTheRecordingTransportRedactsOnceThenCuts(t *testing.T) {
 	var rec recorder
 	ctx := withRecorder(context.Background(), &rec)
 	header := http.Header{"X-Auth-Token": {straddleToken}, "Content-Type": {"application/json"}}
-	sent := &SentRequest{JSON: false}
-	resp, ex, err := w.do(ctx, exchangeTag{Step: 2, Kind: KindAPI, Purpose: "request", Sent: sent},
+	sent := &result.SentRequest{JSON: false}
+	resp, ex, err := w.do(ctx, exchangeTag{Step: 2, Kind: result.KindAPI, Purpose: "request", Sent: sent},
 		http.MethodDelete, srv.URL+"/v3/p/jobs/batch-jobs", header, []byte(straddling(evidenceCap+100)))
 	require.NoError(t, err)
 
@@ -59,7 +60,7 @@ func TestTheRecordingTransportRedactsOnceThenCuts(t *testing.T) {
 	require.Len(t, all, 1, "recorded once")
 	assert.Equal(t, all[0], ex, "do returns what the recorder keeps")
 	assert.Equal(t, 2, ex.Step)
-	assert.Equal(t, KindAPI, ex.Kind)
+	assert.Equal(t, result.KindAPI, ex.Kind)
 	assert.Same(t, sent, ex.Sent)
 	assert.Equal(t, http.StatusOK, ex.Status)
 	assert.True(t, ex.Truncated)
@@ -90,19 +91,19 @@ func TestTheRecordingTransportRecordsAFailedRequest(t *testing.T) {
 	srv.Close() // nothing listens there any more
 	w := newWire(nil, time.Second, 1<<20, credential.ForToken(straddleToken))
 	var rec recorder
-	_, ex, err := w.do(withRecorder(context.Background(), &rec), exchangeTag{Kind: KindReadBack, Purpose: "fixture: read back x"},
+	_, ex, err := w.do(withRecorder(context.Background(), &rec), exchangeTag{Kind: result.KindReadBack, Purpose: "fixture: read back x"},
 		http.MethodGet, url+"/v1/jobs/x", http.Header{}, nil)
 	require.ErrorIs(t, err, ErrTransport)
 	require.Len(t, rec.all(), 1)
-	assert.Equal(t, KindReadBack, ex.Kind)
+	assert.Equal(t, result.KindReadBack, ex.Kind)
 	assert.NotEmpty(t, ex.Error)
 	assert.Contains(t, err.Error(), ex.Error)
 
 	// A request that cannot even be built is recorded too.
-	_, ex, err = w.do(withRecorder(context.Background(), &rec), exchangeTag{Kind: KindAPI}, http.MethodGet, "http://[::1", http.Header{}, nil)
+	_, ex, err = w.do(withRecorder(context.Background(), &rec), exchangeTag{Kind: result.KindAPI}, http.MethodGet, "http://[::1", http.Header{}, nil)
 	require.ErrorIs(t, err, ErrTransport)
 	require.Len(t, rec.all(), 2)
-	assert.Equal(t, KindAPI, ex.Kind)
+	assert.Equal(t, result.KindAPI, ex.Kind)
 	assert.NotEmpty(t, ex.Error)
 }
 
@@ -136,9 +137,9 @@ func TestSentRequestIsReadFromTheBodyAsSent(t *testing.T) {
 	assert.Equal(t, []string{"delete_type", "x"}, s.Jobs[2].Members)
 
 	// Strings are redacted, and the jobs bounded.
-	many := `{"jobs": [` + strings.TrimSuffix(strings.Repeat(`{"delete_type": "`+straddleToken+`"},`, SentJobsKept+3), ",") + `]}`
+	many := `{"jobs": [` + strings.TrimSuffix(strings.Repeat(`{"delete_type": "`+straddleToken+`"},`, result.SentJobsKept+3), ",") + `]}`
 	s = p.sentOf(cr, []byte(many))
-	assert.Len(t, s.Jobs, SentJobsKept)
+	assert.Len(t, s.Jobs, result.SentJobsKept)
 	assert.Equal(t, 3, s.JobsMore)
 	assert.Equal(t, credential.Redacted, *s.Jobs[0].DeleteType)
 }

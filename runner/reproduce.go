@@ -17,6 +17,7 @@ import (
 
 	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/internal/untrusted"
+	"github.com/drsconform/drsconform/result"
 )
 
 // This file reproduces one case outside a run: as a POSIX shell script that
@@ -649,11 +650,11 @@ func shellWord(s string) string {
 // answer's status, headers and body (redacted, bounded, control characters
 // escaped); and at the end the verdict with the findings. It fails only on
 // bad configuration.
-func Reproduce(ctx context.Context, cfg Config, c *Case, w io.Writer) (CaseResult, error) {
+func Reproduce(ctx context.Context, cfg Config, c *Case, w io.Writer) (result.CaseResult, error) {
 	cfg.Parallel = 1
 	full, err := cfg.withDefaults()
 	if err != nil {
-		return CaseResult{}, err
+		return result.CaseResult{}, err
 	}
 	inner := newWire(cfg.HTTPClient, full.Timeout, full.MaxBody, nil).client.Transport
 	tap := &tapTransport{next: inner, w: w, fixtures: full.FixturesURL + "/"}
@@ -665,7 +666,7 @@ func Reproduce(ctx context.Context, cfg Config, c *Case, w io.Writer) (CaseResul
 	cfg.HTTPClient = client
 	s, err := NewSession(cfg)
 	if err != nil {
-		return CaseResult{}, err
+		return result.CaseResult{}, err
 	}
 	tap.rd = s.Redactor()
 	fmt.Fprintf(w, "case %s: %s\n", untrusted.Line(c.ID), untrusted.Line(c.Title))

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -299,7 +300,7 @@ func TestReproducePrintsAnswersInert(t *testing.T) {
 	r, err := runner.Reproduce(context.Background(), runner.Config{Target: srv.URL, Token: testToken,
 		Timeout: 2 * time.Second, SettleTimeout: 2 * time.Second}, findCase(t, files, "delete.create-failed"), &out)
 	require.NoError(t, err)
-	assert.Equal(t, runner.Fail, r.Verdict)
+	assert.Equal(t, result.Fail, r.Verdict)
 	text := out.String()
 	assert.Contains(t, text, "== fixture: make a task")
 	assert.Contains(t, text, "== request 1\n$ curl ")

@@ -8,6 +8,7 @@ import (
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/credential"
+	"github.com/drsconform/drsconform/result"
 )
 
 // Session is a configured run: the target, the credentials, the contract.
@@ -46,14 +47,14 @@ func NewSession(cfg Config) (*Session, error) {
 }
 
 // Play plays one case (filters are not applied here).
-func (s *Session) Play(ctx context.Context, c *Case) CaseResult { return s.p.play(ctx, c) }
+func (s *Session) Play(ctx context.Context, c *Case) result.CaseResult { return s.p.play(ctx, c) }
 
 // Redactor returns the redactor of the session's credentials.
 func (s *Session) Redactor() *Redactor { return s.p.redact }
 
 // Preflight probes the target, the credentials and (when a case of sel needs
 // fixtures) the harness before any case is played; see preflight.
-func (s *Session) Preflight(ctx context.Context, sel []*Case) ([]PreflightCheck, error) {
+func (s *Session) Preflight(ctx context.Context, sel []*Case) ([]result.PreflightCheck, error) {
 	return s.p.preflight(ctx, sel)
 }
 
@@ -61,7 +62,7 @@ func (s *Session) Preflight(ctx context.Context, sel []*Case) ([]PreflightCheck,
 // report. It returns an error only when it cannot start: bad configuration or
 // a selection that matches nothing (*UsageError), or a failed preflight
 // (*PreflightError). Everything that happens to a case is in its CaseResult.
-func Run(ctx context.Context, cfg Config) (*Report, error) {
+func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	s, err := NewSession(cfg)
 	if err != nil {
 		return nil, err
@@ -76,9 +77,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
+	rep := &result.Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
 		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,
-		StartedAt: cfg.Now().UTC(), Cases: make([]CaseResult, len(all)), Configuration: cfg.settings(),
+		StartedAt: cfg.Now().UTC(), Cases: make([]result.CaseResult, len(all)), Configuration: cfg.settings(),
 		Selection: selection}
 	if rep.Preflight, err = p.preflight(ctx, sel); err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		done int
 		sem  = make(chan struct{}, cfg.Parallel)
 	)
-	report := func(i int, r CaseResult) {
+	report := func(i int, r result.CaseResult) {
 		mu.Lock()
 		defer mu.Unlock()
 		rep.Cases[i] = r
@@ -121,8 +122,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	wg.Wait()
 	rep.FinishedAt = cfg.Now().UTC()
-	rep.noteInputs(cfg.Files, all)
-	rep.finish(cat)
+	noteInputs(rep, cfg.Files, all)
+	rep.Finish(cat)
 	return rep, nil
 }
 
@@ -132,21 +133,21 @@ func withJSON(h http.Header) http.Header {
 	return h
 }
 
-func newResult(c *Case) CaseResult {
-	return CaseResult{ID: c.ID, Title: c.Title, Theme: c.Theme, File: c.File, Requirements: c.Requirements,
+func newResult(c *Case) result.CaseResult {
+	return result.CaseResult{ID: c.ID, Title: c.Title, Theme: c.Theme, File: c.File, Requirements: c.Requirements,
 		Tags: c.Tags, Messages: []string{}}
 }
 
-func skipped(c *Case, reason string) CaseResult {
+func skipped(c *Case, reason string) result.CaseResult {
 	r := newResult(c)
-	r.Verdict = Skip
+	r.Verdict = result.Skip
 	r.Messages = append(r.Messages, reason)
 	return r
 }
 
-func errored(c *Case, reason string) CaseResult {
+func errored(c *Case, reason string) result.CaseResult {
 	r := newResult(c)
-	r.Verdict = Error
+	r.Verdict = result.Error
 	r.Messages = append(r.Messages, reason)
 	return r
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -61,7 +62,7 @@ func mapJSON(f func(m map[string]any)) func(int, []byte) (int, []byte) {
 	}
 }
 
-func play(t *testing.T, target string, match string, mutate func(*runner.Config)) *runner.Report {
+func play(t *testing.T, target string, match string, mutate func(*runner.Config)) *result.Report {
 	t.Helper()
 	files, err := runner.LoadEmbeddedCases()
 	require.NoError(t, err)
@@ -92,7 +93,7 @@ func afterPreflight(n int32, fault http.HandlerFunc, next http.Handler) http.Han
 	}
 }
 
-func caseResult(t *testing.T, rep *runner.Report, id string) runner.CaseResult {
+func caseResult(t *testing.T, rep *result.Report, id string) result.CaseResult {
 	t.Helper()
 	for _, c := range rep.Cases {
 		if c.ID == id {
@@ -100,11 +101,11 @@ func caseResult(t *testing.T, rep *runner.Report, id string) runner.CaseResult {
 		}
 	}
 	t.Fatalf("no case %s in the report", id)
-	return runner.CaseResult{}
+	return result.CaseResult{}
 }
 
-func findingsOn(c runner.CaseResult, req string) []runner.Finding {
-	var out []runner.Finding
+func findingsOn(c result.CaseResult, req string) []result.Finding {
+	var out []result.Finding
 	for _, f := range c.Findings {
 		if f.Requirement == req {
 			out = append(out, f)
@@ -119,9 +120,9 @@ func TestRunnerAgainstTheReferencePasses(t *testing.T) {
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "", nil)
 	for _, c := range rep.Cases {
-		assert.Equal(t, runner.Pass, c.Verdict, "%s: %v", c.ID, c.Messages)
+		assert.Equal(t, result.Pass, c.Verdict, "%s: %v", c.ID, c.Messages)
 	}
-	assert.Equal(t, runner.ExitConformant, rep.ExitCode)
+	assert.Equal(t, result.ExitConformant, rep.ExitCode)
 	assert.NotEmpty(t, rep.SpecSHA256)
 }
 
@@ -133,7 +134,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 		name        string
 		fault       func(http.ResponseWriter, *http.Request, http.Handler)
 		caseID      string
-		verdict     runner.Verdict
+		verdict     result.Verdict
 		exit        int
 		requirement string // a finding on it must exist
 		message     string // a message of the case must contain it
@@ -158,10 +159,10 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 		if tc.message != "" {
 			assert.Contains(t, strings.Join(c.Messages, "\n"), tc.message)
 		}
-		if c.Verdict == runner.Fail {
+		if c.Verdict == result.Fail {
 			var curl string
 			for _, e := range c.Evidence {
-				if e.Kind == runner.KindAPI {
+				if e.Kind == result.KindAPI {
 					curl = e.Curl
 				}
 			}
@@ -172,7 +173,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 		{
 			name:   "200 instead of 202",
 			fault:  answer(func(_ int, b []byte) (int, []byte) { return http.StatusOK, b }),
-			caseID: "delete.create-failed", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "delete.create-failed", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-HTTP-01", message: "expected status 202; got status 200",
 		},
 		{
@@ -181,19 +182,19 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 				m["results"] = m["results"].([]any)[:1]
 				m["count"] = 1
 			})),
-			caseID: "partial.deletable-and-running", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "partial.deletable-and-running", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-RES-02", message: "2 results, one per requested job",
 		},
 		{
 			name:   "count off by one",
 			fault:  answer(mapJSON(func(m map[string]any) { m["count"] = 2 })),
-			caseID: "delete.create-failed", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "delete.create-failed", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-RES-01",
 		},
 		{
 			name:   "count as a string",
 			fault:  answer(mapJSON(func(m map[string]any) { m["count"] = "1" })),
-			caseID: "delete.create-failed", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "delete.create-failed", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-HTTP-02", message: "/count",
 		},
 		{
@@ -201,13 +202,13 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 			fault: answer(func(_ int, _ []byte) (int, []byte) {
 				return 500, []byte(`{"error_code":"DRS.M00004","error_msg":"boom"}`)
 			}),
-			caseID: "bad.body.not-json", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "bad.body.not-json", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-HTTP-04",
 		},
 		{
 			name:   "garbage body on a 202",
 			fault:  answer(func(_ int, _ []byte) (int, []byte) { return 202, []byte("<html>oops</html>") }),
-			caseID: "delete.create-failed", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "delete.create-failed", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-HTTP-02", message: "not JSON",
 		},
 		{
@@ -227,7 +228,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 				w.WriteHeader(http.StatusAccepted)
 				_ = json.NewEncoder(w).Encode(map[string]any{"count": len(results), "results": results})
 			},
-			caseID: "delete.create-failed", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "delete.create-failed", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-STA-01", message: "gone (404 from the fixture protocol)",
 		},
 		{
@@ -235,7 +236,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 			fault: answer(func(s int, _ []byte) (int, []byte) {
 				return s, []byte(`{"error_code":"DRS.M00202"}`)
 			}),
-			caseID: "bad.delete-type.capitalised", verdict: runner.Fail, exit: runner.ExitNonConformant,
+			caseID: "bad.delete-type.capitalised", verdict: result.Fail, exit: result.ExitNonConformant,
 			requirement: "REQ-VAL-07", message: "/error_msg",
 		},
 		{
@@ -247,7 +248,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 					}
 				}
 			})),
-			caseID: "non-deletable.incre-transfer-started", verdict: runner.Warn, exit: runner.ExitConformant,
+			caseID: "non-deletable.incre-transfer-started", verdict: result.Warn, exit: result.ExitConformant,
 			requirement: "REQ-RES-07",
 		},
 		{
@@ -260,7 +261,7 @@ func TestRunnerCatchesBrokenTargets(t *testing.T) {
 				case <-time.After(30 * time.Second):
 				}
 			},
-			caseID: "delete.create-failed", verdict: runner.Error, exit: runner.ExitCannotJudge,
+			caseID: "delete.create-failed", verdict: result.Error, exit: result.ExitCannotJudge,
 			message: "no answer from", healthyFirst: 3,
 		},
 	}
@@ -290,7 +291,7 @@ func TestRunnerNeverFollowsARedirectWithTheToken(t *testing.T) {
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "delete.create-failed", nil)
 	c := caseResult(t, rep, "delete.create-failed")
-	assert.Equal(t, runner.Fail, c.Verdict)
+	assert.Equal(t, result.Fail, c.Verdict)
 	assert.Contains(t, strings.Join(c.Messages, "\n"), "got status 307")
 	assert.Zero(t, leaked.Load(), "the token reached another host")
 }
@@ -307,7 +308,7 @@ func TestRunnerStopsBeforeAnyCaseWhenTheTargetIsDown(t *testing.T) {
 	var pre *runner.PreflightError
 	require.ErrorAs(t, err, &pre)
 	assert.Equal(t, "target", pre.Check)
-	assert.Equal(t, runner.ExitCannotJudge, pre.Exit)
+	assert.Equal(t, result.ExitCannotJudge, pre.Exit)
 	assert.Contains(t, pre.Msg, "connection refused by "+addr)
 }
 
@@ -316,7 +317,7 @@ func TestRunnerSortsHarnessProblemsFromTargetFaults(t *testing.T) {
 	type testCase struct {
 		name    string
 		harness http.HandlerFunc
-		verdict runner.Verdict
+		verdict result.Verdict
 		message string
 	}
 	run := func(t *testing.T, tc testCase) {
@@ -339,16 +340,16 @@ func TestRunnerSortsHarnessProblemsFromTargetFaults(t *testing.T) {
 		assert.Empty(t, c.Findings, "a harness problem is never a finding against the target")
 	}
 	tests := []testCase{
-		{name: "cannot make the status", verdict: runner.Skip, message: "fixture unavailable: DRS.M00202 status CREATE_FAILED cannot be made here",
+		{name: "cannot make the status", verdict: result.Skip, message: "fixture unavailable: DRS.M00202 status CREATE_FAILED cannot be made here",
 			harness: func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(400)
 				_, _ = w.Write([]byte(`{"error_code":"DRS.M00202","error_msg":"status CREATE_FAILED cannot be made here"}`))
 			}},
-		{name: "harness breaks", verdict: runner.Error, message: "answered 500, want 201",
+		{name: "harness breaks", verdict: result.Error, message: "answered 500, want 201",
 			harness: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }},
-		{name: "malformed reply", verdict: runner.Error, message: "without a JSON {\"id\"",
+		{name: "malformed reply", verdict: result.Error, message: "without a JSON {\"id\"",
 			harness: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(201); _, _ = w.Write([]byte("ok")) }},
-		{name: "fixture reads back in another state", verdict: runner.Error, message: "reads back as INCRE_TRANSFER_STARTED, asked for CREATE_FAILED",
+		{name: "fixture reads back in another state", verdict: result.Error, message: "reads back as INCRE_TRANSFER_STARTED, asked for CREATE_FAILED",
 			harness: func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPost {
 					w.WriteHeader(201)
@@ -376,7 +377,7 @@ func TestRunnerRedactsTheToken(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "", nil)
-	require.Equal(t, runner.ExitNonConformant, rep.ExitCode)
+	require.Equal(t, result.ExitNonConformant, rep.ExitCode)
 	raw, err := json.Marshal(rep)
 	require.NoError(t, err)
 	assert.NotContains(t, string(raw), testToken)

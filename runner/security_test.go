@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -28,7 +29,7 @@ func TestCredentialCasesSkipWithoutAToken(t *testing.T) {
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "sec.derived-token.delete", func(c *runner.Config) { c.Token = "" })
 	c := caseResult(t, rep, "sec.derived-token.delete")
-	assert.Equal(t, runner.Skip, c.Verdict)
+	assert.Equal(t, result.Skip, c.Verdict)
 	assert.Contains(t, strings.Join(c.Messages, "; "), "no --token given: cannot derive an invalid credential")
 }
 
@@ -56,7 +57,7 @@ func TestEchoedCredentialsWarnAndStayRedacted(t *testing.T) {
 	rep := play(t, srv.URL, "sec.*", nil)
 	for _, id := range []string{"sec.no-echo.refused-token", "sec.no-echo.unreadable-authorization", "sec.no-echo.bad-request", "sec.derived-token.delete"} {
 		c := caseResult(t, rep, id)
-		assert.Equal(t, runner.Warn, c.Verdict, "%s: %v", id, c.Messages)
+		assert.Equal(t, result.Warn, c.Verdict, "%s: %v", id, c.Messages)
 		assert.NotEmpty(t, findingsOn(c, "REQ-SEC-02"), id)
 	}
 	raw, err := json.Marshal(rep)
@@ -76,10 +77,10 @@ func TestTheCurlOfAnInvalidCredentialNeverSendsTheToken(t *testing.T) {
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "sec.derived-token.delete", nil)
 	c := caseResult(t, rep, "sec.derived-token.delete")
-	require.Equal(t, runner.Pass, c.Verdict, "%v", c.Messages)
+	require.Equal(t, result.Pass, c.Verdict, "%v", c.Messages)
 	var curls []string
 	for _, e := range c.Evidence {
-		if e.Kind == runner.KindAPI {
+		if e.Kind == result.KindAPI {
 			curls = append(curls, e.Curl)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/internal/suggest"
+	"github.com/drsconform/drsconform/result"
 )
 
 // Filter selects cases. A case must carry one of Tags (if any; a theme counts
@@ -24,41 +25,6 @@ type Filter struct {
 // run is a partial run, judged on what it selected.
 func (f Filter) Narrowed() bool {
 	return len(f.Tags)+len(f.ExcludeTags)+len(f.Requirements)+len(f.Match) > 0
-}
-
-// Selection says what a run was asked to judge, for report.json and every
-// report: a partial run must never read as full conformance.
-type Selection struct {
-	Partial           bool     `json:"partial"`
-	Tags              []string `json:"tags,omitempty"`
-	ExcludeTags       []string `json:"exclude_tags,omitempty"`
-	RequirementFilter []string `json:"requirements_filter,omitempty"`
-	CasesMatch        []string `json:"cases_match,omitempty"`
-	CasesSelected     int      `json:"cases_selected"`
-	CasesTotal        int      `json:"cases_total"`
-	// Requirements are the requirement IDs the selected cases test (within
-	// RequirementFilter when one is given): the run is judged on these.
-	Requirements      []string `json:"requirements"`
-	RequirementsTotal int      `json:"requirements_total"`
-}
-
-// Describe is the one-line statement of a selection: "partial run: 12 of 37
-// requirements selected (--tags delete)", or "" for a full run.
-func (s *Selection) Describe() string {
-	if s == nil || !s.Partial {
-		return ""
-	}
-	var by []string
-	for _, f := range []struct {
-		flag string
-		v    []string
-	}{{"--tags", s.Tags}, {"--exclude-tags", s.ExcludeTags}, {"--requirements", s.RequirementFilter}, {"--cases-match", s.CasesMatch}} {
-		if len(f.v) > 0 {
-			by = append(by, f.flag+" "+strings.Join(f.v, ","))
-		}
-	}
-	return fmt.Sprintf("partial run: %d of %d requirements selected, %d of %d cases (%s)",
-		len(s.Requirements), s.RequirementsTotal, s.CasesSelected, s.CasesTotal, strings.Join(by, " "))
 }
 
 // skipReason says why f leaves c out, or "" when c is in.
@@ -122,7 +88,7 @@ func (e *UsageError) Error() string {
 // that exists (a tag, theme, requirement ID, or a glob matching some case),
 // and together they must select at least one case: a typo never silently
 // turns into a run of nothing, or of everything but one tag.
-func (f Filter) Select(cases []*Case, cat *conformance.Catalogue) ([]*Case, *Selection, error) {
+func (f Filter) Select(cases []*Case, cat *conformance.Catalogue) ([]*Case, *result.Selection, error) {
 	if err := f.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -184,7 +150,7 @@ func (f Filter) Select(cases []*Case, cat *conformance.Catalogue) ([]*Case, *Sel
 	if len(sel) == 0 {
 		return nil, nil, &UsageError{Msg: "the selection matches no case (each filter matches some, together none)", Hints: listing}
 	}
-	s := &Selection{Partial: f.Narrowed(), Tags: f.Tags, ExcludeTags: f.ExcludeTags, RequirementFilter: f.Requirements,
+	s := &result.Selection{Partial: f.Narrowed(), Tags: f.Tags, ExcludeTags: f.ExcludeTags, RequirementFilter: f.Requirements,
 		CasesMatch: f.Match, CasesSelected: len(sel), CasesTotal: len(cases), RequirementsTotal: len(cat.Requirements)}
 	for _, id := range cat.IDs() {
 		if reqs[id] {

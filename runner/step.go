@@ -16,6 +16,7 @@ import (
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/untrusted"
+	"github.com/drsconform/drsconform/result"
 )
 
 // step plays one step. ok=false stops the case (the answer matched no
@@ -76,7 +77,7 @@ func (j *judge) primary() string { return j.cr.c.Requirements[0] }
 // comes from the catalogue; an ID the catalogue does not have is a fault of
 // the suite, never a default level: the case errors with "internal: unknown
 // requirement …" (see caseRun.internal) and no finding is written.
-func (j *judge) find(req string, layer Layer, expected, got, pointer string) {
+func (j *judge) find(req string, layer result.Layer, expected, got, pointer string) {
 	r, ok := j.p.cat.Get(req)
 	if !ok {
 		j.cr.fault(fmt.Errorf("%w: unknown requirement %q (not in %s), named by the %s layer of step %d",
@@ -84,11 +85,11 @@ func (j *judge) find(req string, layer Layer, expected, got, pointer string) {
 		return
 	}
 	level := r.Level
-	v := Fail // MUST, and MAY: an answer outside every allowed outcome breaks it
+	v := result.Fail // MUST, and MAY: an answer outside every allowed outcome breaks it
 	if level == conformance.SHOULD {
-		v = Warn
+		v = result.Warn
 	}
-	f := Finding{Requirement: req, Level: string(level), Verdict: v, Layer: layer, Step: j.step,
+	f := result.Finding{Requirement: req, Level: string(level), Verdict: v, Layer: layer, Step: j.step,
 		Expected: bounded(j.p.redact, expected, untrusted.FindingTextBytes),
 		Got:      bounded(j.p.redact, got, untrusted.FindingTextBytes), Pointer: bounded(j.p.redact, pointer, untrusted.QuoteBytes)}
 	j.cr.keep(f)
@@ -97,8 +98,8 @@ func (j *judge) find(req string, layer Layer, expected, got, pointer string) {
 // keep adds a finding, up to untrusted.FindingsPerCase; beyond, only the
 // first of each requirement and verdict is kept (so no verdict is lost) and
 // the others are counted.
-func (cr *caseRun) keep(f Finding) {
-	if len(cr.res.Findings) >= untrusted.FindingsPerCase && slices.ContainsFunc(cr.res.Findings, func(k Finding) bool {
+func (cr *caseRun) keep(f result.Finding) {
+	if len(cr.res.Findings) >= untrusted.FindingsPerCase && slices.ContainsFunc(cr.res.Findings, func(k result.Finding) bool {
 		return k.Requirement == f.Requirement && k.Verdict == f.Verdict
 	}) {
 		cr.dropped++
@@ -132,7 +133,7 @@ func (j *judge) status(alts []Outcome) *Outcome {
 	if j.resp.Status >= 500 {
 		req = "REQ-HTTP-04"
 	}
-	j.find(req, LayerStatus, "status "+want.String(), fmt.Sprintf("status %d %s", j.resp.Status, snippet(j.p.redact, j.resp.Body)), "")
+	j.find(req, result.LayerStatus, "status "+want.String(), fmt.Sprintf("status %d %s", j.resp.Status, snippet(j.p.redact, j.resp.Body)), "")
 	return nil
 }
 
@@ -140,16 +141,16 @@ func (j *judge) status(alts []Outcome) *Outcome {
 func (j *judge) contract(statusMatched bool) {
 	r, err := http.NewRequest(http.MethodDelete, "/v3/"+url.PathEscape(j.b.project)+"/jobs/batch-jobs", nil)
 	if err != nil {
-		j.find(j.primary(), LayerOpenAPI, "a request the contract can route", err.Error(), "")
+		j.find(j.primary(), result.LayerOpenAPI, "a request the contract can route", err.Error(), "")
 		return
 	}
 	for _, v := range j.p.contract.ValidateResponse(r, j.resp.Status, j.resp.Header, j.resp.Body) {
 		if v.Layer == contract.LayerStatus && !statusMatched {
 			continue // the status layer has said it
 		}
-		layer := LayerOpenAPI
+		layer := result.LayerOpenAPI
 		if v.Layer == contract.LayerBody {
-			layer = LayerSchema
+			layer = result.LayerSchema
 		}
 		req := v.Requirement
 		if req == "" {
@@ -193,11 +194,11 @@ func str(m map[string]any, k string) string {
 }
 
 // choice is the outcome's choice, ok=false when the step has one outcome.
-func (o *Outcome) choice() (Choice, bool) {
+func (o *Outcome) choice() (result.Choice, bool) {
 	if o.Choice == "" {
-		return Choice{}, false
+		return result.Choice{}, false
 	}
-	return ParseChoice(o.Choice), true
+	return result.ParseChoice(o.Choice), true
 }
 
 // expect checks the case's own expectations for the chosen outcome.
@@ -211,12 +212,12 @@ func (j *judge) expect(o *Outcome, doc answer) {
 	}
 	if e.ErrorCode != "" {
 		if got := str(doc, "error_code"); got != e.ErrorCode {
-			j.find(req, LayerExpect, "error_code "+e.ErrorCode, "error_code "+j.qq(got), "/error_code")
+			j.find(req, result.LayerExpect, "error_code "+e.ErrorCode, "error_code "+j.qq(got), "/error_code")
 		}
 	}
 	if e.Count != nil && doc != nil {
 		if got, ok := doc["count"].(json.Number); !ok || !numberIs(got, *e.Count) {
-			j.find(req, LayerExpect, fmt.Sprintf("count %d", *e.Count), "count "+j.q(fmt.Sprint(doc["count"])), "/count")
+			j.find(req, result.LayerExpect, fmt.Sprintf("count %d", *e.Count), "count "+j.q(fmt.Sprint(doc["count"])), "/count")
 		}
 	}
 	if len(e.Results) == 0 || doc == nil {
@@ -239,16 +240,16 @@ func (j *judge) expect(o *Outcome, doc answer) {
 			ptr := fmt.Sprintf("/results/%d", i)
 			got := str(r, "status")
 			if ie.Status != "any" && got != ie.Status {
-				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): status %s", name, j.q(id), ie.Status),
+				j.find(ireq, result.LayerExpect, fmt.Sprintf("%s (%s): status %s", name, j.q(id), ie.Status),
 					"status "+j.qq(got)+j.errorSuffix(r), ptr+"/status")
 			}
 			if ie.ErrorCode != "" && got == "failed" && str(r, "error_code") != ie.ErrorCode {
-				j.find(ireq, LayerExpect, fmt.Sprintf("%s (%s): error_code %s", name, j.q(id), ie.ErrorCode),
+				j.find(ireq, result.LayerExpect, fmt.Sprintf("%s (%s): error_code %s", name, j.q(id), ie.ErrorCode),
 					"error_code "+j.qq(str(r, "error_code")), ptr+"/error_code")
 			}
 		}
 		if !seen {
-			j.find(ireq, LayerExpect, fmt.Sprintf("a result for %s (%s)", name, j.q(id)), "no result with that id", "/results")
+			j.find(ireq, result.LayerExpect, fmt.Sprintf("a result for %s (%s)", name, j.q(id)), "no result with that id", "/results")
 		}
 	}
 }
@@ -267,7 +268,7 @@ func (j *judge) language(doc answer) {
 	}
 	if j.resp.Status == http.StatusBadRequest {
 		if msg := str(doc, "error_msg"); msg != "" && !hasHan(msg) {
-			j.find("REQ-HDR-05", LayerExpect, "error_msg in Chinese (X-Language: zh-cn)", j.qq(msg), "/error_msg")
+			j.find("REQ-HDR-05", result.LayerExpect, "error_msg in Chinese (X-Language: zh-cn)", j.qq(msg), "/error_msg")
 		}
 		return
 	}
@@ -277,7 +278,7 @@ func (j *judge) language(doc answer) {
 	for i, r := range doc.results() {
 		if str(r, "status") == "failed" {
 			if msg := str(r, "error_msg"); msg != "" && !hasHan(msg) {
-				j.find("REQ-HDR-05", LayerExpect, "error_msg in Chinese (X-Language: zh-cn)",
+				j.find("REQ-HDR-05", result.LayerExpect, "error_msg in Chinese (X-Language: zh-cn)",
 					j.qq(msg), fmt.Sprintf("/results/%d/error_msg", i))
 			}
 		}
@@ -305,7 +306,7 @@ func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) erro
 			status = gone
 		}
 		if status != snap[name] {
-			j.find("REQ-VAL-08", LayerThen, fmt.Sprintf("%s (%s) unchanged after a %d: %s", name, j.q(j.cr.ids[name]), j.resp.Status, j.q(snap[name])),
+			j.find("REQ-VAL-08", result.LayerThen, fmt.Sprintf("%s (%s) unchanged after a %d: %s", name, j.q(j.cr.ids[name]), j.resp.Status, j.q(snap[name])),
 				"status "+j.q(status), "")
 		}
 	}
@@ -372,7 +373,7 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 		if post.eventual() {
 			want += fmt.Sprintf(" within %s", j.p.cfg.SettleTimeout)
 		}
-		j.find(req, LayerThen, fmt.Sprintf("%s (%s): %s", name, j.q(id), want), got, "")
+		j.find(req, result.LayerThen, fmt.Sprintf("%s (%s): %s", name, j.q(id), want), got, "")
 	}
 	return nil
 }
@@ -388,13 +389,4 @@ func snippet(rd *Redactor, body []byte) string {
 		return untrusted.Line(p) + untrusted.More(len(s))
 	}
 	return untrusted.Line(p)
-}
-
-// message is a finding in one line for people.
-func (f Finding) message() string {
-	where := ""
-	if f.Pointer != "" {
-		where = " at " + f.Pointer
-	}
-	return fmt.Sprintf("%s (%s) step %d, %s%s: expected %s; got %s", f.Requirement, f.Level, f.Step, f.Layer, where, f.Expected, f.Got)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/internal/untrusted"
+	"github.com/drsconform/drsconform/result"
 )
 
 // response is an answer as the runner judges it.
@@ -68,7 +69,7 @@ func newWire(base *http.Client, timeout time.Duration, maxBody int64, rd *Redact
 // do sends one request; the recorder of ctx (withRecorder) keeps its
 // evidence, tagged with tag. The returned Exchange is that evidence, always
 // filled, also on error.
-func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, header http.Header, body []byte) (*response, Exchange, error) {
+func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, header http.Header, body []byte) (*response, result.Exchange, error) {
 	r := &recording{tag: tag, rec: recorderOf(ctx)}
 	ctx, cancel := context.WithTimeout(context.WithValue(ctx, recordingKey{}, r), w.timeout)
 	defer cancel()
@@ -113,7 +114,7 @@ func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, h
 }
 
 // unsent is the evidence of a request that never reached the transport.
-func (w *wire) unsent(tag exchangeTag, method, rawURL string, header http.Header, body []byte) Exchange {
+func (w *wire) unsent(tag exchangeTag, method, rawURL string, header http.Header, body []byte) result.Exchange {
 	t := recordingTransport{redact: w.redact}
 	return t.request(tag, method, rawURL, header, body)
 }

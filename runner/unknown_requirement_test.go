@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -32,7 +33,7 @@ func TestAnUnknownRequirementErrorsTheCaseInsteadOfFailingIt(t *testing.T) {
 	s, err := runner.NewSession(runner.Config{Target: srv.URL, Token: testToken, Timeout: 2 * time.Second, SettleTimeout: 2 * time.Second})
 	require.NoError(t, err)
 	r := s.Play(context.Background(), c)
-	assert.Equal(t, runner.Error, r.Verdict, "%v", r.Messages)
+	assert.Equal(t, result.Error, r.Verdict, "%v", r.Messages)
 	assert.Contains(t, strings.Join(r.Messages, "\n"), `internal: unknown requirement "REQ-NOPE-01" (not in conformance/requirements.yaml)`)
 	assert.Empty(t, findingsOn(r, "REQ-NOPE-01"), "no finding on an unknown requirement, at no default level")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/reference"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -44,11 +45,11 @@ func TestRefusingEveryFixtureIsIncompleteNotPass(t *testing.T) {
 	t.Parallel()
 	for _, strict := range []bool{false, true} {
 		rep := play(t, withHarness(t, refuseEveryFixture), "", func(c *runner.Config) { c.Strict = strict })
-		assert.Equal(t, runner.Incomplete, rep.Verdict, "strict=%v", strict)
-		assert.Equal(t, runner.ExitCannotJudge, rep.ExitCode)
+		assert.Equal(t, result.Incomplete, rep.Verdict, "strict=%v", strict)
+		assert.Equal(t, result.ExitCannotJudge, rep.ExitCode)
 		assert.False(t, rep.Complete)
 		assert.Zero(t, rep.Summary.Failed)
-		byID := map[string]runner.Unjudged{}
+		byID := map[string]result.Unjudged{}
 		for _, u := range rep.Unjudged {
 			byID[u.ID] = u
 		}
@@ -75,7 +76,7 @@ func TestANarrowedRunIsPartialAndJudgedOnItsSelection(t *testing.T) {
 	rep := play(t, srv.URL, "", func(c *runner.Config) {
 		c.Filter = runner.Filter{Tags: []string{"lifecycle"}, Match: []string{"lifecycle.*", "delete.*"}}
 	})
-	assert.Equal(t, runner.Pass, rep.Verdict)
+	assert.Equal(t, result.Pass, rep.Verdict)
 	assert.False(t, rep.Complete, "a partial run is never complete")
 	require.NotNil(t, rep.Selection)
 	assert.True(t, rep.Selection.Partial)
@@ -84,7 +85,7 @@ func TestANarrowedRunIsPartialAndJudgedOnItsSelection(t *testing.T) {
 	assert.Contains(t, rep.Selection.Describe(), "partial run: ")
 	assert.Contains(t, rep.Selection.Describe(), "--cases-match lifecycle.*,delete.*")
 	for _, c := range rep.Cases {
-		if c.Verdict == runner.Skip {
+		if c.Verdict == result.Skip {
 			assert.True(t, c.FilteredOut, c.ID)
 		}
 	}
@@ -95,7 +96,7 @@ func TestAFullRunAgainstTheReferenceIsComplete(t *testing.T) {
 	srv := httptest.NewServer(faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	rep := play(t, srv.URL, "", nil)
-	assert.Equal(t, runner.Pass, rep.Verdict)
+	assert.Equal(t, result.Pass, rep.Verdict)
 	assert.True(t, rep.Complete)
 	require.NotNil(t, rep.Selection)
 	assert.False(t, rep.Selection.Partial)
@@ -181,11 +182,11 @@ func TestPreflightStopsTheRunWithOnePlainMessage(t *testing.T) {
 		}
 	}
 	tests := []testCase{
-		{name: "no token", target: gateway(ref), check: "credentials", exit: runner.ExitUsage,
+		{name: "no token", target: gateway(ref), check: "credentials", exit: result.ExitUsage,
 			message: "credentials rejected by the target (401 APIGW.0301): no token was given; pass --token or DRSCONFORM_TOKEN"},
-		{name: "wrong token", target: gateway(ref), token: "not-the-token-0000", check: "credentials", exit: runner.ExitCannotJudge,
+		{name: "wrong token", target: gateway(ref), token: "not-the-token-0000", check: "credentials", exit: result.ExitCannotJudge,
 			message: "credentials rejected by the target (401 APIGW.0301): check that --token"},
-		{name: "no harness", token: testToken, check: "harness", exit: runner.ExitCannotJudge, message: "no fixture harness at",
+		{name: "no harness", token: testToken, check: "harness", exit: result.ExitCannotJudge, message: "no fixture harness at",
 			target: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasPrefix(r.URL.Path, "/_conformance/") {
 					http.NotFound(w, r)
@@ -193,7 +194,7 @@ func TestPreflightStopsTheRunWithOnePlainMessage(t *testing.T) {
 				}
 				ref.ServeHTTP(w, r)
 			})},
-		{name: "harness breaks", token: testToken, check: "harness", exit: runner.ExitCannotJudge, message: "answered 500",
+		{name: "harness breaks", token: testToken, check: "harness", exit: result.ExitCannotJudge, message: "answered 500",
 			target: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasPrefix(r.URL.Path, "/_conformance/") {
 					w.WriteHeader(500)
@@ -201,7 +202,7 @@ func TestPreflightStopsTheRunWithOnePlainMessage(t *testing.T) {
 				}
 				ref.ServeHTTP(w, r)
 			})},
-		{name: "harness loses what it made", token: testToken, check: "harness", exit: runner.ExitCannotJudge, message: "reads it back as gone (404)",
+		{name: "harness loses what it made", token: testToken, check: "harness", exit: result.ExitCannotJudge, message: "reads it back as gone (404)",
 			target: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/_conformance/") {
 					http.NotFound(w, r)
@@ -224,7 +225,7 @@ func TestPreflightSparesTheHarnessWhenNoCaseNeedsIt(t *testing.T) {
 	var harnessCalls atomic.Int32
 	url := withHarness(t, func(w http.ResponseWriter, r *http.Request) { harnessCalls.Add(1); refuseEveryFixture(w, r) })
 	rep := play(t, url, "unknown.*", nil)
-	assert.Equal(t, runner.Pass, rep.Verdict)
+	assert.Equal(t, result.Pass, rep.Verdict)
 	assert.Zero(t, harnessCalls.Load())
 	assert.Len(t, rep.Preflight, 2)
 }

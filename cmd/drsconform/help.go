@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/internal/suggest"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // helpText is what `drsconform CMD --help` says besides the command's
@@ -93,7 +93,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 	fs.SetOutput(stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		printHelp(stdout, fs)
-		return runner.ExitConformant, false
+		return result.ExitConformant, false
 	}
 	if err == nil {
 		err = valueTakenFromAFlag(fs)
@@ -101,7 +101,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 	if err != nil {
 		return usageError(stderr, fs, "%s", flagProblem(fs, err)), false
 	}
-	return runner.ExitConformant, true
+	return result.ExitConformant, true
 }
 
 // usageError prints "drsconform CMD: message" and where the command's help
@@ -109,7 +109,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(stderr, "drsconform %s: %s\n", commandName(fs), fmt.Sprintf(format, args...))
 	fmt.Fprintf(stderr, "see: %s %s --help\n", invocation(), commandName(fs))
-	return runner.ExitUsage
+	return result.ExitUsage
 }
 
 // The flag package's error messages, to say them in one line with the flag

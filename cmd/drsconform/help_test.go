@@ -4,10 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/drsconform/drsconform/runner"
 )
 
 // Every command answers -h, --help and `help CMD` with exit 0 and its help
@@ -23,7 +22,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			t.Run(strings.Join(args, " "), func(t *testing.T) {
 				t.Parallel()
 				code, out, errOut := runCLI(t, args...)
-				assert.Equal(t, runner.ExitConformant, code)
+				assert.Equal(t, result.ExitConformant, code)
 				assert.Empty(t, errOut)
 				assert.True(t, strings.HasPrefix(out, "drsconform "+c.name+": "+c.summary+"\n"), "starts with the summary:\n%s", out)
 				assert.Contains(t, out, "\nUsage:\n  "+self+" "+c.name)
@@ -41,7 +40,7 @@ func TestTopLevelHelp(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		code, out, errOut := runCLI(t, args...)
-		assert.Equal(t, runner.ExitConformant, code, "%v", args)
+		assert.Equal(t, result.ExitConformant, code, "%v", args)
 		assert.Empty(t, errOut)
 		for _, c := range commands() {
 			assert.Contains(t, out, "\n  "+c.name+" ", "%v lists %s", args, c.name)
@@ -49,12 +48,12 @@ func TestTopLevelHelp(t *testing.T) {
 		assert.Contains(t, out, "Example:")
 	}
 	code, out, errOut := runCLI(t)
-	assert.Equal(t, runner.ExitUsage, code, "no command is a usage error")
+	assert.Equal(t, result.ExitUsage, code, "no command is a usage error")
 	assert.Empty(t, out)
 	assert.Contains(t, errOut, "Commands:")
 
 	code, out, _ = runCLI(t, "--version")
-	assert.Equal(t, runner.ExitConformant, code)
+	assert.Equal(t, result.ExitConformant, code)
 	assert.Equal(t, "drsconform "+suiteVersion()+"\n", out)
 }
 
@@ -72,7 +71,7 @@ func TestCommandLineMistakes(t *testing.T) {
 	run := func(t *testing.T, tc testCase) {
 		t.Parallel()
 		code, out, errOut := runCLI(t, tc.args...)
-		assert.Equal(t, runner.ExitUsage, code)
+		assert.Equal(t, result.ExitUsage, code)
 		assert.Empty(t, out, "nothing starts")
 		assert.Equal(t, tc.want+"\nsee: "+strings.TrimSpace(self+" "+tc.help)+" --help\n", errOut)
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // Timeouts and limits of the HTTP servers of `drsconform serve` and `proxy`,
@@ -27,7 +27,7 @@ const (
 
 // exitServeFailed: the server stopped on an error after it started (1, the
 // code of every failure that is not a usage error; see README.md, "Exit codes").
-const exitServeFailed = runner.ExitNonConformant
+const exitServeFailed = result.ExitNonConformant
 
 // newHTTPServer is a server with the timeouts and limits above; its own
 // errors go to logs at warning level.
@@ -57,7 +57,7 @@ func serveUntilDone(ctx context.Context, name string, srv *http.Server, ln net.L
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownTimeout)
 	defer cancel()
-	code := runner.ExitConformant
+	code := result.ExitConformant
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		fmt.Fprintf(stderr, "drsconform %s: shutdown: %v\n", name, err)
 		code = exitServeFailed

@@ -13,6 +13,7 @@ import (
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/yamlschema"
 	"github.com/drsconform/drsconform/openapi"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 	"github.com/drsconform/drsconform/schemas"
 )
@@ -109,7 +110,7 @@ func runLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // runLintChecks runs every check, even after one fails, and prints one line
 // per check ("ok   name: summary", or the problems then "FAIL name: ...").
 func runLintChecks(checks []lintCheck, quiet bool, stdout io.Writer) int {
-	code := runner.ExitConformant
+	code := result.ExitConformant
 	for _, c := range checks {
 		summary, problems := c.run()
 		if len(problems) == 0 {
@@ -118,7 +119,7 @@ func runLintChecks(checks []lintCheck, quiet bool, stdout io.Writer) int {
 			}
 			continue
 		}
-		code = runner.ExitUsage
+		code = result.ExitUsage
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p)
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/openapi"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/schemas"
 )
 
@@ -22,7 +22,7 @@ func TestLintCleanTree(t *testing.T) {
 	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := dispatch(context.Background(), []string{"lint"}, &out, &errOut)
-	assert.Equal(t, runner.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+	assert.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 	assert.Equal(t, []string{
 		"ok   schemas/: 5 JSON Schemas compile (draft-07)",
 		"ok   openapi/drs-batch-jobs.yaml: valid OpenAPI 3.0.3, 5 examples validate",
@@ -49,9 +49,9 @@ func TestLintFlags(t *testing.T) {
 		assert.Contains(t, errOut.String(), tc.stderr)
 	}
 	for _, tc := range []testCase{
-		{name: "unknown flag", args: []string{"--strict"}, code: runner.ExitUsage, stderr: "drsconform lint: unknown flag --strict\n"},
-		{name: "argument", args: []string{"cases/"}, code: runner.ExitUsage, stderr: `unexpected argument "cases/"`},
-		{name: "quiet and clean", args: []string{"-q"}, code: runner.ExitConformant, stdout: ""},
+		{name: "unknown flag", args: []string{"--strict"}, code: result.ExitUsage, stderr: "drsconform lint: unknown flag --strict\n"},
+		{name: "argument", args: []string{"cases/"}, code: result.ExitUsage, stderr: `unexpected argument "cases/"`},
+		{name: "quiet and clean", args: []string{"-q"}, code: result.ExitConformant, stdout: ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}
@@ -67,11 +67,11 @@ func TestRunLintChecksReportsEveryCheck(t *testing.T) {
 		{"c.yaml", func() (string, []error) { return "also fine", nil }},
 	}
 	var out bytes.Buffer
-	assert.Equal(t, runner.ExitUsage, runLintChecks(checks, false, &out))
+	assert.Equal(t, result.ExitUsage, runLintChecks(checks, false, &out))
 	assert.Equal(t, "ok   a.yaml: fine\nb.yaml:3: first\nb.yaml:9: second\nFAIL b.yaml: 2 problems\nok   c.yaml: also fine\n", out.String())
 
 	out.Reset()
-	assert.Equal(t, runner.ExitUsage, runLintChecks(checks, true, &out))
+	assert.Equal(t, result.ExitUsage, runLintChecks(checks, true, &out))
 	assert.Equal(t, "b.yaml:3: first\nb.yaml:9: second\nFAIL b.yaml: 2 problems\n", out.String())
 }
 

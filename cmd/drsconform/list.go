@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/drsconform/drsconform/conformance"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -34,17 +35,17 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	files, err := loadCaseFiles(*casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform list: invalid cases:\n%v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	cat, err := conformance.Requirements()
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform list: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	sel, selection, err := f.filter().Select(allCases(files), cat)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform list: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
@@ -58,7 +59,7 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if d := selection.Describe(); d != "" {
 			fmt.Fprintln(stdout, d)
 		}
-		return runner.ExitConformant
+		return result.ExitConformant
 	}
 	files = []*runner.File{{Cases: sel}}
 	byReq := runner.CasesByRequirement(files)
@@ -75,7 +76,7 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "%d requirements, %d without a case\n", len(cat.Requirements), untested)
-	return runner.ExitConformant
+	return result.ExitConformant
 }
 
 // requirementsFlag is list's --requirements: a bool for the traceability

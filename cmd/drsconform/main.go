@@ -13,8 +13,7 @@ import (
 	"syscall"
 
 	"github.com/drsconform/drsconform/internal/suggest"
-
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 type command struct {
@@ -47,17 +46,17 @@ func main() {
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		if args[0] != "help" || len(args) == 1 {
 			usage(stdout)
-			return runner.ExitConformant
+			return result.ExitConformant
 		}
 		c, ok := lookupCommand(args[1], stderr)
 		if !ok {
-			return runner.ExitUsage
+			return result.ExitUsage
 		}
 		return c.run(ctx, []string{"--help"}, stdout, stderr)
 	case "-version", "--version":
@@ -65,7 +64,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	c, ok := lookupCommand(args[0], stderr)
 	if !ok {
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/drsconform/drsconform/internal/baseurl"
 	"github.com/drsconform/drsconform/proxy"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // proxyWriteSlack is how much longer than --timeout the server may take to
@@ -42,24 +42,24 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *upstream == "" {
 		fmt.Fprintln(stderr, "drsconform proxy: --upstream URL is required (the service to forward to, e.g. http://127.0.0.1:8080)")
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	up, err := baseurl.Parse("--upstream", *upstream)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if err := proxy.CheckUpstream(up); err != nil { // what only a proxy refuses: a query or fragment
 		fmt.Fprintf(stderr, "drsconform proxy: --upstream: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if *maxBody <= 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: --max-body %d: want a positive number of bytes\n", *maxBody)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if *timeout <= 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: --timeout %s: want a positive duration\n", *timeout)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 
 	var logOut io.Writer = stderr
@@ -67,7 +67,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform proxy: --log: %v\n", err)
-			return runner.ExitUsage
+			return result.ExitUsage
 		}
 		defer f.Close()
 		logOut = f
@@ -83,13 +83,13 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	srv := newHTTPServer(p, max(serveWriteTimeout, *timeout+proxyWriteSlack), slog.NewTextHandler(stderr, nil))
 	fmt.Fprintf(stdout, "drsconform proxy: listening on http://%s, forwarding to %s\n", ln.Addr(), up.Redacted())
@@ -97,9 +97,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	sum := p.Summary()
 	sum.WriteText(stdout)
-	if *failOnViolation && !sum.Clean() && code == runner.ExitConformant {
+	if *failOnViolation && !sum.Clean() && code == result.ExitConformant {
 		fmt.Fprintf(stderr, "drsconform proxy: %d violation(s) seen (--fail-on-violation)\n", sum.Violations)
-		code = runner.ExitNonConformant
+		code = result.ExitNonConformant
 	}
 	fmt.Fprintln(stderr, "drsconform proxy: stopped")
 	return code

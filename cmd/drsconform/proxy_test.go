@@ -18,7 +18,7 @@ import (
 
 	"github.com/drsconform/drsconform/proxy"
 	"github.com/drsconform/drsconform/reference"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 func TestProxyFlags(t *testing.T) {
@@ -32,7 +32,7 @@ func TestProxyFlags(t *testing.T) {
 		t.Parallel()
 		var stdout, stderr syncBuffer
 		code := dispatch(context.Background(), append([]string{"proxy"}, tc.args...), &stdout, &stderr)
-		assert.Equal(t, runner.ExitUsage, code)
+		assert.Equal(t, result.ExitUsage, code)
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.Empty(t, stdout.String(), "nothing starts")
 	}
@@ -65,7 +65,7 @@ func TestProxyHelp(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr syncBuffer
 	code := dispatch(context.Background(), []string{"proxy", "-h"}, &stdout, &stderr)
-	assert.Equal(t, runner.ExitConformant, code)
+	assert.Equal(t, result.ExitConformant, code)
 	assert.Regexp(t, `--reject-invalid-requests\n[^-]*credential \(X-Auth-Token or Authorization missing or malformed\) is still forwarded`,
 		stdout.String())
 	assert.Empty(t, stderr.String())
@@ -152,9 +152,9 @@ func TestProxyLifecycle(t *testing.T) {
 		}
 	}
 	for _, tc := range []testCase{
-		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: runner.ExitConformant},
-		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: runner.ExitNonConformant},
-		{name: "violation, observe only", badBody: true, wantCode: runner.ExitConformant},
+		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: result.ExitConformant},
+		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: result.ExitNonConformant},
+		{name: "violation, observe only", badBody: true, wantCode: result.ExitConformant},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}

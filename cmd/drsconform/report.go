@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/drsconform/drsconform/report"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // runReport renders a saved run (report.json) again, in any format.
@@ -25,35 +25,35 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *from == "" {
 		fmt.Fprintln(stderr, "drsconform report: --from is required: the report.json of a run")
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	f, ok := report.FormatNamed(*format)
 	if !ok {
 		fmt.Fprintf(stderr, "drsconform report: --format %q: want html, md, junit or json\n", *format)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	in, err := os.Open(*from)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	rep, err := report.ReadJSON(in)
 	in.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform report: %s is not a report.json: %v\n", *from, err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if *out == "" {
 		if err := f.Write(stdout, rep); err != nil {
 			fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-			return runner.ExitUsage
+			return result.ExitUsage
 		}
-		return runner.ExitConformant
+		return result.ExitConformant
 	}
 	if err := report.WriteFile(*out, func(w io.Writer) error { return f.Write(w, rep) }); err != nil {
 		fmt.Fprintf(stderr, "drsconform report: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	fmt.Fprintf(stderr, "drsconform report: wrote %s\n", *out)
-	return runner.ExitConformant
+	return result.ExitConformant
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -58,13 +59,13 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	switch {
 	case len(ids) != 1:
 		fmt.Fprintln(stderr, "drsconform reproduce: want one CASE_ID (see: drsconform list)")
-		return runner.ExitUsage
+		return result.ExitUsage
 	case f.script && f.run:
 		fmt.Fprintln(stderr, "drsconform reproduce: --script or --run, not both")
-		return runner.ExitUsage
+		return result.ExitUsage
 	case f.timeout <= 0 || f.settleTimeout <= 0:
 		fmt.Fprintln(stderr, "drsconform reproduce: --timeout and --settle-timeout must be positive")
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	id := ids[0]
 	set := map[string]bool{}
@@ -72,12 +73,12 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	casesDir := f.casesDir
 	var notes []string
-	var want *runner.CaseFile // the case file the report names, to compare digests
+	var want *result.CaseFile // the case file the report names, to compare digests
 	if f.from != "" {
 		rep, err := readReport(f.from)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: --from %s: %v\n", f.from, err)
-			return runner.ExitUsage
+			return result.ExitUsage
 		}
 		fill := func(v *string, flagName, recorded string) {
 			if !set[flagName] && recorded != "" {
@@ -109,7 +110,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				if st, err := os.Stat(filepath.FromSlash(dir)); err != nil || !st.IsDir() {
 					fmt.Fprintf(stderr, "drsconform reproduce: the report's case %s came from %s, not from the embedded cases: pass --cases DIR\n",
 						untrusted.Quote(id), untrusted.Quote(cr.File))
-					return runner.ExitUsage
+					return result.ExitUsage
 				}
 				casesDir = filepath.FromSlash(dir)
 				fmt.Fprintf(stderr, "drsconform reproduce: taking the case from %s, as the report names\n", untrusted.Quote(cr.File))
@@ -123,12 +124,12 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	files, err := loadCaseFiles(casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform reproduce: invalid cases:\n%v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	c, err := runner.FindCase(files, id)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if want != nil {
 		for _, file := range files {
@@ -146,9 +147,9 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			SuiteVersion: suiteVersion(), Notes: notes})
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
-			return runner.ExitUsage
+			return result.ExitUsage
 		}
-		return runner.ExitConformant
+		return result.ExitConformant
 	}
 
 	envDefault(&f.token, set["token"], credential.TokenEnv)
@@ -162,7 +163,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		url, token, stop, err := startEmbeddedReference(ctx, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: start the embedded reference implementation: %v\n", err)
-			return runner.ExitCannotJudge
+			return result.ExitCannotJudge
 		}
 		defer stop()
 		cfg.Target, cfg.Token, cfg.FixturesURL = url, token, ""
@@ -173,28 +174,28 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	r, err := runner.Reproduce(ctx, cfg, c, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	return caseExit(r.Verdict, f.strict)
 }
 
 // caseExit is the exit code of a run of one case.
-func caseExit(v runner.Verdict, strict bool) int {
+func caseExit(v result.Verdict, strict bool) int {
 	switch v {
-	case runner.Pass:
-		return runner.ExitConformant
-	case runner.Warn:
+	case result.Pass:
+		return result.ExitConformant
+	case result.Warn:
 		if strict {
-			return runner.ExitNonConformant
+			return result.ExitNonConformant
 		}
-		return runner.ExitConformant
-	case runner.Fail:
-		return runner.ExitNonConformant
+		return result.ExitConformant
+	case result.Fail:
+		return result.ExitNonConformant
 	}
-	return runner.ExitCannotJudge
+	return result.ExitCannotJudge
 }
 
-func readReport(name string) (*runner.Report, error) {
+func readReport(name string) (*result.Report, error) {
 	fh, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -210,7 +211,7 @@ func readReport(name string) (*runner.Report, error) {
 	return rep, nil
 }
 
-func caseInReport(rep *runner.Report, id string) *runner.CaseResult {
+func caseInReport(rep *result.Report, id string) *result.CaseResult {
 	for i := range rep.Cases {
 		if rep.Cases[i].ID == id {
 			return &rep.Cases[i]

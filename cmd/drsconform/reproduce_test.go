@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/reference"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 const reproToken = "TOKEN-Reproduce-5a4b3c2d1e0f"
@@ -78,9 +78,9 @@ func TestReproduceRun(t *testing.T) {
 		}
 	}
 	for _, tc := range []testCase{
-		{name: "the reference passes", exit: runner.ExitConformant, verdict: "PASS"},
-		{name: "the embedded reference passes", noFlag: true, exit: runner.ExitConformant, verdict: "PASS"},
-		{name: "202 answered 200 fails", faulty: true, exit: runner.ExitNonConformant, verdict: "FAIL"},
+		{name: "the reference passes", exit: result.ExitConformant, verdict: "PASS"},
+		{name: "the embedded reference passes", noFlag: true, exit: result.ExitConformant, verdict: "PASS"},
+		{name: "202 answered 200 fails", faulty: true, exit: result.ExitNonConformant, verdict: "FAIL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -98,11 +98,11 @@ func TestReproduceFromAReport(t *testing.T) {
 	code, out, errOut := runCLI(t, "run", "--quiet", "--target", target, "--token", reproToken, "--report-dir", dir,
 		"--project-id", "proj-from-the-report", "--other-project-id", "other-from-the-report",
 		"--settle-timeout", "5s", "--cases-match", "lifecycle.terminate-then-delete")
-	require.Equal(t, runner.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	from := filepath.Join(dir, "report.json")
 
 	code, out, errOut = runCLI(t, "reproduce", "lifecycle.terminate-then-delete", "--from", from)
-	require.Equal(t, runner.ExitConformant, code, errOut)
+	require.Equal(t, result.ExitConformant, code, errOut)
 	assert.Contains(t, out, "target_default='"+target+"'\n")
 	assert.Contains(t, out, `"project_id":"proj-from-the-report"`)
 	assert.Contains(t, out, "# settings from "+from)
@@ -110,14 +110,14 @@ func TestReproduceFromAReport(t *testing.T) {
 	assert.NotContains(t, out, reproToken)
 
 	code, out, errOut = runCLI(t, "reproduce", "--from", from, "lifecycle.terminate-then-delete", "--run", "--token", reproToken, "--settle-timeout", "5s")
-	require.Equal(t, runner.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out, "target "+target+", fixtures "+target+"/_conformance, project proj-from-the-report (other other-from-the-report)")
 	assert.Contains(t, out, "/v3/proj-from-the-report/jobs/batch-jobs")
 	assert.Contains(t, out, "verdict: PASS")
 
 	// A flag wins over the report.
 	code, out, _ = runCLI(t, "reproduce", "lifecycle.terminate-then-delete", "--from", from, "--target", "http://127.0.0.1:9")
-	require.Equal(t, runner.ExitConformant, code)
+	require.Equal(t, result.ExitConformant, code)
 	assert.Contains(t, out, "target_default='http://127.0.0.1:9'\n")
 }
 
@@ -133,12 +133,12 @@ func TestReproduceFromAReportOfOwnCases(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "run", "--quiet", "--target", target, "--token", reproToken, "--report-dir", dir,
 		"--cases", own, "--cases-match", "delete.create-failed")
-	require.Equal(t, runner.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	from := filepath.Join(dir, "report.json")
 
 	require.NoError(t, os.WriteFile(filepath.Join(own, "mine.yaml"), append(cases, "\n# changed\n"...), 0o644))
 	code, out, errOut = runCLI(t, "reproduce", "delete.create-failed", "--from", from)
-	require.Equal(t, runner.ExitConformant, code, errOut)
+	require.Equal(t, result.ExitConformant, code, errOut)
 	assert.Contains(t, errOut, "taking the case from")
 	assert.Contains(t, errOut, "has changed since the run")
 	assert.Contains(t, out, "# warning: the case file has changed since that run")
@@ -160,7 +160,7 @@ func TestReproduceUsageErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			code, _, errOut := runCLI(t, append([]string{"reproduce"}, tc.args...)...)
-			assert.Equal(t, runner.ExitUsage, code)
+			assert.Equal(t, result.ExitUsage, code)
 			assert.Contains(t, errOut, tc.stderr)
 		})
 	}
@@ -169,7 +169,7 @@ func TestReproduceUsageErrors(t *testing.T) {
 func TestReproduceHelpSaysWhereTheTokenComesFrom(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, "reproduce", "-h")
-	assert.Equal(t, runner.ExitConformant, code)
+	assert.Equal(t, result.ExitConformant, code)
 	assert.Contains(t, out, "read it from $DRSCONFORM_TOKEN")
 	assert.True(t, strings.HasPrefix(ReproduceHint, "curl commands read the token from $DRSCONFORM_TOKEN"))
 }

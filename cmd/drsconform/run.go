@@ -21,6 +21,7 @@ import (
 	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -80,20 +81,20 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		if _, err := baseurl.Parse(u.flag, u.value); err != nil {
 			fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-			return runner.ExitUsage
+			return result.ExitUsage
 		}
 	}
 	if f.parallel < 1 {
 		fmt.Fprintf(stderr, "drsconform run: --parallel %d: want 1 or more\n", f.parallel)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if f.maxFailures < 0 {
 		fmt.Fprintf(stderr, "drsconform run: --max-failures %d: want 0 (all) or more\n", f.maxFailures)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if f.timeout <= 0 || f.settleTimeout <= 0 {
 		fmt.Fprintln(stderr, "drsconform run: --timeout and --settle-timeout must be positive")
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 
 	if f.token != "" && credential.TooShort(f.token) {
@@ -104,7 +105,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	files, err := loadCaseFiles(f.casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform run: invalid cases:\n%v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 
 	cfg := runner.Config{
@@ -117,13 +118,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// anything (runner.Run checks it again for library callers).
 	if err := checkSelection(files, cfg.Filter); err != nil {
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference(ctx, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform run: start the embedded reference implementation: %v\n", err)
-			return runner.ExitCannotJudge
+			return result.ExitCannotJudge
 		}
 		defer stop()
 		cfg.Target, cfg.Token = url, token
@@ -143,7 +144,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return pre.Exit
 	case err != nil:
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if cfg.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -153,7 +154,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		paths, err := report.WriteDir(f.reportDir, rep)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform run: write reports: %v\n", err)
-			return runner.ExitUsage
+			return result.ExitUsage
 		}
 		fmt.Fprintf(stdout, "reports: %s (%s); open %s; check with: %s\n",
 			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), verifyCommand(f.reportDir))
@@ -283,11 +284,11 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progressLine rewrites one terminal line as cases finish.
-func progressLine(w io.Writer) func(done, total int, r runner.CaseResult) {
-	counts := map[runner.Verdict]int{}
-	return func(done, total int, r runner.CaseResult) {
+func progressLine(w io.Writer) func(done, total int, r result.CaseResult) {
+	counts := map[result.Verdict]int{}
+	return func(done, total int, r result.CaseResult) {
 		counts[r.Verdict]++
 		fmt.Fprintf(w, "\r\033[K[%d/%d] pass %d  fail %d  warn %d  skip %d  error %d  %s",
-			done, total, counts[runner.Pass], counts[runner.Fail], counts[runner.Warn], counts[runner.Skip], counts[runner.Error], r.ID)
+			done, total, counts[result.Pass], counts[result.Fail], counts[result.Warn], counts[result.Skip], counts[result.Error], r.ID)
 	}
 }

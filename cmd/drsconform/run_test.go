@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/reference"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // runCLI runs `drsconform args...` in-process and returns exit code, stdout, stderr.
@@ -32,7 +32,7 @@ func TestRunAgainstTheEmbeddedReferencePasses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "run", "--quiet", "--report-dir", dir)
-	require.Equal(t, runner.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out, "verdict: PASS (exit 0, complete)")
 	assert.Contains(t, out, "0 failed")
 	assert.Contains(t, errOut, "playing against the embedded reference implementation at http://127.0.0.1:")
@@ -95,8 +95,8 @@ func TestRunNeverWritesTheToken(t *testing.T) {
 		}
 	}
 	tests := []testCase{
-		{name: "conforming target", exit: runner.ExitConformant},
-		{name: "failing target echoing the token", faulty: true, exit: runner.ExitNonConformant},
+		{name: "conforming target", exit: result.ExitConformant},
+		{name: "failing target echoing the token", faulty: true, exit: result.ExitNonConformant},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,7 +117,7 @@ func TestRunUsageErrors(t *testing.T) {
 	}
 	run := func(t *testing.T, tc testCase) {
 		code, _, errOut := runCLI(t, append([]string{"run"}, tc.args...)...)
-		assert.Equal(t, runner.ExitUsage, code)
+		assert.Equal(t, result.ExitUsage, code)
 		assert.Contains(t, errOut, tc.stderr)
 		assert.NotContains(t, errOut, "playing against", "nothing starts before a usage error")
 	}
@@ -154,7 +154,7 @@ func TestRunUnreachableTargetCannotBeJudged(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	code, out, errOut := runCLI(t, "run", "--target", "http://"+addr, "--cases-match", "delete.create-failed")
-	assert.Equal(t, runner.ExitCannotJudge, code)
+	assert.Equal(t, result.ExitCannotJudge, code)
 	assert.Equal(t, 1, strings.Count(errOut, "connection refused by "+addr), "said once, before any case: %s", errOut)
 	assert.Contains(t, errOut, "stopped before any case")
 	assert.NotContains(t, out, "verdict:", "no case was played")
@@ -163,32 +163,32 @@ func TestRunUnreachableTargetCannotBeJudged(t *testing.T) {
 func TestListTakesTheRunsFilters(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, "list", "--cases-match", "lifecycle.*,unknown.*")
-	require.Equal(t, runner.ExitConformant, code)
+	require.Equal(t, result.ExitConformant, code)
 	assert.Contains(t, out, "lifecycle.terminate-then-delete")
 	assert.Contains(t, out, "unknown.single")
 	assert.NotContains(t, out, "delete.create-failed")
 	assert.Contains(t, out, "partial run: ")
 	code, _, errOut := runCLI(t, "list", "--cases-match", "lifecycle")
-	assert.Equal(t, runner.ExitUsage, code)
+	assert.Equal(t, result.ExitUsage, code)
 	assert.Contains(t, errOut, "did you mean --cases-match 'lifecycle.*'?")
 	code, out, _ = runCLI(t, "list", "--requirements", "REQ-STA-11")
-	require.Equal(t, runner.ExitConformant, code)
+	require.Equal(t, result.ExitConformant, code)
 	assert.Contains(t, out, "choice.duplicate-delete")
 	assert.NotContains(t, out, "delete.create-failed")
 	code, out, _ = runCLI(t, "list", "--requirements=REQ-STA-11", "--traceability")
-	require.Equal(t, runner.ExitConformant, code)
+	require.Equal(t, result.ExitConformant, code)
 	assert.Contains(t, out, "REQ-STA-11")
 }
 
 func TestListRequirementsTracesEveryRequirement(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, "list", "--requirements")
-	require.Equal(t, runner.ExitConformant, code)
+	require.Equal(t, result.ExitConformant, code)
 	assert.Contains(t, out, "REQ-STA-11")
 	assert.Contains(t, out, "choice.duplicate-delete")
 	assert.Contains(t, out, ", 0 without a case")
 	code, out, _ = runCLI(t, "list")
-	require.Equal(t, runner.ExitConformant, code)
+	require.Equal(t, result.ExitConformant, code)
 	assert.Contains(t, out, "lifecycle.terminate-then-delete")
 }
 

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/drsconform/drsconform/reference"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // tokenList is a repeatable flag that also takes comma-separated lists.
@@ -75,17 +75,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *maxBody <= 0 {
 		fmt.Fprintf(stderr, "drsconform serve: --max-body %d: want a positive number of bytes\n", *maxBody)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	if (*ak == "") != (*sk == "") {
 		fmt.Fprintln(stderr, "drsconform serve: --ak and --sk go together")
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	delay := *releaseDelay
 	switch {
 	case delay < 0:
 		fmt.Fprintf(stderr, "drsconform serve: --release-delay %s: want 0 or more\n", delay)
-		return runner.ExitUsage
+		return result.ExitUsage
 	case delay == 0:
 		delay = -1 // Config: negative means at once
 	}
@@ -104,19 +104,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	srv := newHTTPServer(reference.New(cfg).Handler(), serveWriteTimeout, cfg.Logger.Handler())
 	fmt.Fprintf(stdout, "drsconform serve: listening on http://%s\n", ln.Addr())
-	if code := serveUntilDone(ctx, "serve", srv, ln, stderr); code != runner.ExitConformant {
+	if code := serveUntilDone(ctx, "serve", srv, ln, stderr); code != result.ExitConformant {
 		return code
 	}
 	fmt.Fprintln(stderr, "drsconform serve: stopped")
-	return runner.ExitConformant
+	return result.ExitConformant
 }

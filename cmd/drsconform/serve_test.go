@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drsconform/drsconform/result"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/drsconform/drsconform/runner"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server's goroutines
@@ -46,7 +45,7 @@ func TestServeFlags(t *testing.T) {
 		t.Parallel()
 		var stdout, stderr syncBuffer
 		code := runServe(context.Background(), tc.args, &stdout, &stderr)
-		assert.Equal(t, runner.ExitUsage, code)
+		assert.Equal(t, result.ExitUsage, code)
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.Empty(t, stdout.String())
 	}
@@ -101,7 +100,7 @@ func TestServeLifecycle(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		assert.Equal(t, runner.ExitConformant, code, "stderr: %s", stderr.String())
+		assert.Equal(t, result.ExitConformant, code, "stderr: %s", stderr.String())
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
 	}

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/drsconform/drsconform/report"
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // runVerifyBundle checks a results bundle: exit 0 when it is intact and this
@@ -32,7 +32,7 @@ func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer)
 	dir := fs.Arg(0)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		fmt.Fprintf(stderr, "drsconform verify-bundle: %s: not a directory\n", dir)
-		return runner.ExitUsage
+		return result.ExitUsage
 	}
 	self := suiteVersion()
 	err := report.VerifyBundleWith(dir, report.VerifyOptions{SuiteVersion: self, CasesDir: *casesDir})
@@ -40,7 +40,7 @@ func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer)
 	switch {
 	case err == nil:
 		fmt.Fprintf(stdout, "%s: intact, written by drsconform %s\n", dir, self)
-		return runner.ExitConformant
+		return result.ExitConformant
 	case errors.As(err, &ms):
 		if written := bundleVersion(dir); written != "" && written != self {
 			fmt.Fprintf(stderr, "%s: written by drsconform %s; this is drsconform %s: a bundle verifies only with the version that wrote it\n",
@@ -50,13 +50,13 @@ func runVerifyBundle(_ context.Context, args []string, stdout, stderr io.Writer)
 		for _, m := range ms {
 			fmt.Fprintf(stderr, "  %s\n", m)
 		}
-		return runner.ExitNonConformant
+		return result.ExitNonConformant
 	case errors.Is(err, report.ErrNoBundle):
 		fmt.Fprintf(stderr, "drsconform verify-bundle: %v\n", err)
-		return runner.ExitNonConformant
+		return result.ExitNonConformant
 	}
 	fmt.Fprintf(stderr, "drsconform verify-bundle: %v\n", err)
-	return runner.ExitUsage
+	return result.ExitUsage
 }
 
 // bundleVersion is the suite version a bundle's manifest records, or "" when

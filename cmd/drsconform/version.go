@@ -8,7 +8,7 @@ import (
 	"runtime/debug"
 	"sync"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/result"
 )
 
 // version is the suite's version as set at link time, for releases:
@@ -72,5 +72,5 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
 	}
 	fmt.Fprintln(stdout, "drsconform", suiteVersion())
-	return runner.ExitConformant
+	return result.ExitConformant
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/report"
+	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
 
@@ -78,12 +79,12 @@ func TestVerifyBundleComparesWithTheRunningBinary(t *testing.T) {
 	self := suiteVersion()
 
 	code, out, errOut := runCLI(t, "verify-bundle", writeBundle(t, self))
-	assert.Equal(t, runner.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out, "intact, written by drsconform "+self)
 
 	dir := writeBundle(t, "v0.0.1-other")
 	code, out, errOut = runCLI(t, "verify-bundle", dir)
-	assert.Equal(t, runner.ExitNonConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Equal(t, result.ExitNonConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, errOut, dir+": written by drsconform v0.0.1-other; this is drsconform "+self+": a bundle verifies only with the version that wrote it\n")
 	assert.Contains(t, errOut, "does not verify:")
 }

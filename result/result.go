@@ -1,4 +1,4 @@
-package runner
+package result
 
 import (
 	"fmt"
@@ -261,29 +261,6 @@ type CaseFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// noteInputs records what the run was made of: the case files with their
-// digests, and the fixture states of every case whose fixtures were all made.
-func (r *Report) noteInputs(files []*File, cases []*Case) {
-	for _, f := range files {
-		r.CaseFiles = append(r.CaseFiles, CaseFile{Path: f.Path, SHA256: f.SHA256})
-	}
-	for i, c := range cases {
-		if i >= len(r.Cases) || r.Cases[i].ID != c.ID {
-			continue
-		}
-		switch r.Cases[i].Verdict {
-		case Pass, Fail, Warn:
-		default:
-			continue // skipped or errored: its fixtures may not exist
-		}
-		for _, name := range c.FixtureOrder {
-			if fx := c.Fixtures[name]; !fx.Absent && fx.Status != "" {
-				r.Cases[i].FixtureStatuses = append(r.Cases[i].FixtureStatuses, fx.Status)
-			}
-		}
-	}
-}
-
 // Exit codes (README.md, "Exit codes"; docs/design.md, "Verdicts").
 const (
 	ExitConformant    = 0
@@ -304,9 +281,9 @@ type Unjudged struct {
 	Reasons []string `json:"reasons"`
 }
 
-// finish computes the summary, the requirement roll-up, the overall verdict
+// Finish computes the summary, the requirement roll-up, the overall verdict
 // and the exit code from the case results.
-func (r *Report) finish(cat *conformance.Catalogue) {
+func (r *Report) Finish(cat *conformance.Catalogue) {
 	r.Requirements = rollUp(cat, r.Cases) // first: it errors a case that names an unknown requirement
 	r.Summary = Summary{Total: len(r.Cases)}
 	for _, c := range r.Cases {
@@ -481,7 +458,7 @@ func rollUp(cat *conformance.Catalogue, results []CaseResult) []RequirementResul
 		if len(unknown) > 0 {
 			results[k].Verdict = Error
 			results[k].Messages = append(results[k].Messages, fmt.Sprintf("%s: unknown requirement %s (not in %s): the case cannot be judged",
-				ErrInternal, strings.Join(unknown, ", "), conformance.RequirementsFile))
+				"internal", strings.Join(unknown, ", "), conformance.RequirementsFile))
 		}
 		c := results[k]
 		for _, id := range ids {
@@ -526,4 +503,64 @@ func caseVerdictFor(c CaseResult, id string) Verdict {
 		return c.Verdict
 	}
 	return Pass
+}
+
+// Selection says what a run was asked to judge, for report.json and every
+// report: a partial run must never read as full conformance.
+type Selection struct {
+	Partial           bool     `json:"partial"`
+	Tags              []string `json:"tags,omitempty"`
+	ExcludeTags       []string `json:"exclude_tags,omitempty"`
+	RequirementFilter []string `json:"requirements_filter,omitempty"`
+	CasesMatch        []string `json:"cases_match,omitempty"`
+	CasesSelected     int      `json:"cases_selected"`
+	CasesTotal        int      `json:"cases_total"`
+	// Requirements are the requirement IDs the selected cases test (within
+	// RequirementFilter when one is given): the run is judged on these.
+	Requirements      []string `json:"requirements"`
+	RequirementsTotal int      `json:"requirements_total"`
+}
+
+// Describe is the one-line statement of a selection: "partial run: 12 of 37
+// requirements selected (--tags delete)", or "" for a full run.
+func (s *Selection) Describe() string {
+	if s == nil || !s.Partial {
+		return ""
+	}
+	var by []string
+	for _, f := range []struct {
+		flag string
+		v    []string
+	}{{"--tags", s.Tags}, {"--exclude-tags", s.ExcludeTags}, {"--requirements", s.RequirementFilter}, {"--cases-match", s.CasesMatch}} {
+		if len(f.v) > 0 {
+			by = append(by, f.flag+" "+strings.Join(f.v, ","))
+		}
+	}
+	return fmt.Sprintf("partial run: %d of %d requirements selected, %d of %d cases (%s)",
+		len(s.Requirements), s.RequirementsTotal, s.CasesSelected, s.CasesTotal, strings.Join(by, " "))
+}
+
+// PreflightCheck is one probe made before any case, as the report records it.
+type PreflightCheck struct {
+	Name   string `json:"name"` // target, credentials, harness
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// message is a finding in one line for people.
+func (f Finding) Message() string {
+	where := ""
+	if f.Pointer != "" {
+		where = " at " + f.Pointer
+	}
+	return fmt.Sprintf("%s (%s) step %d, %s%s: expected %s; got %s", f.Requirement, f.Level, f.Step, f.Layer, where, f.Expected, f.Got)
+}
+
+// Refusal is the harness declining to make a task (it answered 400): the
+// status asked for and its reason (redacted, bounded, escaped). A case it
+// stops is skipped, and the verdict groups the requirements it left
+// unjudged by it.
+type Refusal struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
 }

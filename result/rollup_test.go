@@ -1,4 +1,4 @@
-package runner
+package result
 
 import (
 	"strings"
@@ -26,7 +26,7 @@ func TestRollUpErrorsACaseWithAnUnknownRequirement(t *testing.T) {
 		t.Parallel()
 		good := CaseResult{ID: "good", Verdict: Pass, Requirements: []string{"REQ-STA-01"}, Messages: []string{}}
 		rep := &Report{Cases: []CaseResult{good, tc.c}}
-		rep.finish(cat)
+		rep.Finish(cat)
 		bad := rep.Cases[1]
 		assert.Equal(t, Error, bad.Verdict)
 		assert.Contains(t, strings.Join(bad.Messages, "\n"), tc.want)
