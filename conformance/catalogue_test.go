@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drsconform/drsconform/runner"
+	"github.com/drsconform/drsconform/cases"
 )
 
 // withoutCase lists the requirements that no case can test, each with the
@@ -26,11 +26,11 @@ var withoutCase = map[string]string{}
 func TestEveryRequirementHasACase(t *testing.T) {
 	t.Parallel()
 	cat := catalogue(t)
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	if err != nil {
 		t.Fatalf("cases: %v", err)
 	}
-	byReq := runner.CasesByRequirement(files)
+	byReq := cases.CasesByRequirement(files)
 	var missing []string
 	for _, r := range cat.Requirements {
 		cases, reason := byReq[r.ID], withoutCase[r.ID]
@@ -61,7 +61,7 @@ func TestEveryRequirementHasACase(t *testing.T) {
 func TestEveryChoiceHasACase(t *testing.T) {
 	t.Parallel()
 	cat := catalogue(t)
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	if err != nil {
 		t.Fatalf("cases: %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
@@ -51,7 +52,7 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("configuration: %v", err)
 	}
-	var all []*runner.Case
+	var all []*cases.Case
 	for _, f := range files {
 		all = append(all, f.Cases...)
 	}
@@ -98,9 +99,9 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-func loadFiles() ([]*runner.File, error) {
+func loadFiles() ([]*cases.File, error) {
 	if *casesDir != "" {
-		return runner.LoadCases(os.DirFS(*casesDir), *casesDir)
+		return cases.LoadCases(os.DirFS(*casesDir), *casesDir)
 	}
-	return runner.LoadEmbeddedCases()
+	return cases.LoadEmbeddedCases()
 }

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
@@ -44,7 +45,7 @@ func mutantConfig() Config {
 
 // playSuite runs the cases against h on a loopback server, as
 // `drsconform run --strict` would.
-func playSuite(ctx context.Context, h http.Handler, files []*runner.File, settle time.Duration) (*result.Report, error) {
+func playSuite(ctx context.Context, h http.Handler, files []*cases.File, settle time.Duration) (*result.Report, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	return runner.Run(ctx, runner.Config{Target: srv.URL, Token: suiteToken, Files: files, Strict: true,
@@ -124,7 +125,7 @@ func TestMutationKillMatrix(t *testing.T) {
 	if raceDetector && os.Getenv("DRSCONFORM_MUTATION_RACE") == "" {
 		t.Skip("the kill matrix runs without -race (make test does); set DRSCONFORM_MUTATION_RACE=1 to run it here")
 	}
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	if err != nil {
 		t.Fatalf("cases: %v", err)
 	}
@@ -255,7 +256,7 @@ func killMatrix(runs []mutantRun) string {
 	return b.String()
 }
 
-func countCases(files []*runner.File) int {
+func countCases(files []*cases.File) int {
 	n := 0
 	for _, f := range files {
 		n += len(f.Cases)

@@ -40,8 +40,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/result"
-	"github.com/drsconform/drsconform/runner"
 )
 
 // otherChoices is the double: the reference with every other choice of
@@ -276,7 +276,7 @@ func relay(w http.ResponseWriter, status int, body []byte) {
 // choice the catalogue allows (or a fault of the double).
 func TestSuitePassesEveryOtherChoice(t *testing.T) {
 	t.Parallel()
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	if err != nil {
 		t.Fatalf("cases: %v", err)
 	}

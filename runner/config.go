@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/internal/baseurl"
 	"github.com/drsconform/drsconform/result"
 )
@@ -31,7 +32,7 @@ type Config struct {
 	Secrets        []string
 	ProjectID      string
 	OtherProjectID string
-	Files          []*File
+	Files          []*cases.File
 	Filter         Filter
 	Strict         bool
 	Parallel       int

@@ -1,6 +1,10 @@
 package runner
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/drsconform/drsconform/cases"
+)
 
 // derivedTail is how many letters and digits at the end of --token
 // DerivedToken changes.
@@ -56,16 +60,16 @@ func garbageAuthorization(token string) string { return DerivedToken(token) }
 // the run's X-Auth-Token. "" leaves h as it is.
 func setCredential(h http.Header, credential, token string) {
 	switch credential {
-	case CredentialNone:
+	case cases.CredentialNone:
 		h.Del("X-Auth-Token")
 		h.Del("Authorization")
-	case CredentialDerivedInvalid:
+	case cases.CredentialDerivedInvalid:
 		h.Del("Authorization")
 		h.Set("X-Auth-Token", DerivedToken(token))
-	case CredentialMalformedAuthorization:
+	case cases.CredentialMalformedAuthorization:
 		h.Del("X-Auth-Token")
 		h.Set("Authorization", malformedAuthorization(token))
-	case CredentialGarbageAuthorization:
+	case cases.CredentialGarbageAuthorization:
 		h.Del("X-Auth-Token")
 		h.Set("Authorization", garbageAuthorization(token))
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/untrusted"
@@ -32,7 +33,7 @@ type player struct {
 
 // caseRun is the state of one case being played.
 type caseRun struct {
-	c        *Case
+	c        *cases.Case
 	res      result.CaseResult
 	dropped  int   // findings beyond untrusted.FindingsPerCase, counted only
 	internal error // the first fault of the suite itself (ErrInternal); the case errors
@@ -43,13 +44,13 @@ type caseRun struct {
 }
 
 // play runs one case: given (fixtures) → steps → verdict.
-func (p *player) play(ctx context.Context, c *Case) result.CaseResult {
+func (p *player) play(ctx context.Context, c *cases.Case) result.CaseResult {
 	start := time.Now()
 	if reason := p.cannotPlay(c); reason != "" {
 		return skipped(c, reason)
 	}
 	cr := &caseRun{c: c, res: newResult(c), ids: map[string]string{}, projects: map[string]string{},
-		vars: map[string]string{tmplProject: p.cfg.ProjectID, tmplOtherProject: p.cfg.OtherProjectID}}
+		vars: map[string]string{cases.TmplProject: p.cfg.ProjectID, cases.TmplOtherProject: p.cfg.OtherProjectID}}
 	ctx = withRecorder(ctx, &cr.rec)
 	err := p.given(ctx, cr)
 	if err == nil {
@@ -113,12 +114,12 @@ func (cr *caseRun) fault(err error) {
 // cannotPlay says why the run cannot play c at all, or "". A credential
 // derived from --token needs one: a target that needs no token has no
 // credential to refuse, so the case is skipped, never failed.
-func (p *player) cannotPlay(c *Case) string {
+func (p *player) cannotPlay(c *cases.Case) string {
 	if p.cfg.Token != "" {
 		return ""
 	}
 	for _, s := range c.Steps {
-		if needsToken(s.Request.Credential) {
+		if cases.NeedsToken(s.Request.Credential) {
 			return "no --token given: cannot derive an invalid credential (credential: " + s.Request.Credential + ")"
 		}
 	}
@@ -195,7 +196,7 @@ func (p *player) send(ctx context.Context, n int, b built) (*response, error) {
 	return resp, err
 }
 
-func (p *player) build(cr *caseRun, r Request) built {
+func (p *player) build(cr *caseRun, r cases.Request) built {
 	b := built{project: p.cfg.ProjectID}
 	if r.Project == "other" {
 		b.project = p.cfg.OtherProjectID
@@ -207,16 +208,16 @@ func (p *player) build(cr *caseRun, r Request) built {
 		b.header.Set("X-Auth-Token", p.cfg.Token)
 	}
 	for k, v := range r.Headers {
-		b.header.Set(k, expand(v, cr.vars))
+		b.header.Set(k, cases.Expand(v, cr.vars))
 	}
 	for _, k := range r.RemoveHeaders {
 		b.header.Del(k)
 	}
 	setCredential(b.header, r.Credential, p.cfg.Token)
-	if raw, ok := r.rawBody(); ok {
-		b.body = []byte(expand(raw, cr.vars))
+	if raw, ok := r.Raw(); ok {
+		b.body = []byte(cases.Expand(raw, cr.vars))
 	} else if r.Body != nil {
-		b.body, _ = json.Marshal(expandValue(r.Body, cr.vars))
+		b.body, _ = json.Marshal(cases.ExpandValue(r.Body, cr.vars))
 	}
 	b.jobIDs = requestedJobIDs(b.body)
 	b.sent = p.sentOf(cr, b.body)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/result"
 )
 
@@ -32,12 +33,12 @@ var _ error = (*PreflightError)(nil)
 // harness makes a task and reads it back. A status the harness refuses (400)
 // does not stop the run: the cases that need it skip with the harness's
 // reason, and the verdict says what was not judged.
-func (p *player) preflight(ctx context.Context, sel []*Case) ([]result.PreflightCheck, error) {
+func (p *player) preflight(ctx context.Context, sel []*cases.Case) ([]result.PreflightCheck, error) {
 	var checks []result.PreflightCheck
 	var rec recorder // the harness probe's exchanges, to read its answer from
 	ctx = withRecorder(ctx, &rec)
 	body, _ := json.Marshal(map[string]any{"jobs": []map[string]string{{"delete_type": "delete", "job_id": absentID()}}})
-	b := p.build(&caseRun{vars: map[string]string{}}, Request{})
+	b := p.build(&caseRun{vars: map[string]string{}}, cases.Request{})
 	resp, ex, err := p.wire.do(ctx, exchangeTag{Kind: result.KindPreflight, Purpose: "preflight: credentials"}, http.MethodDelete, b.url, b.header, body)
 	if err != nil && !errors.Is(err, ErrTooLarge) {
 		return checks, &PreflightError{Check: "target", Exit: result.ExitCannotJudge,
@@ -117,7 +118,7 @@ func credentialDetail(token string) string {
 
 // commonFixtureStatus is the status most selected cases need a task in
 // (ties: the first in case order), or "" when no case needs the harness.
-func commonFixtureStatus(sel []*Case) string {
+func commonFixtureStatus(sel []*cases.Case) string {
 	counts := map[string]int{}
 	var order []string
 	for _, c := range sel {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/result"
 )
@@ -113,7 +114,7 @@ func TestTheRecordingTransportRecordsAFailedRequest(t *testing.T) {
 func TestSentRequestIsReadFromTheBodyAsSent(t *testing.T) {
 	t.Parallel()
 	p := &player{redact: credential.ForToken(straddleToken)}
-	cr := &caseRun{c: &Case{Fixtures: map[string]Fixture{"task": {Status: "CREATE_FAILED"}}}, ids: map[string]string{"task": "j-1"}}
+	cr := &caseRun{c: &cases.Case{Fixtures: map[string]cases.Fixture{"task": {Status: "CREATE_FAILED"}}}, ids: map[string]string{"task": "j-1"}}
 
 	for _, body := range []string{"delete_type=delete&job_id=j-1", "", `{"jobs": [`} {
 		s := p.sentOf(cr, []byte(body))

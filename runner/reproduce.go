@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/result"
@@ -27,7 +28,7 @@ import (
 
 // FindCase returns the case with the given ID, or a *UsageError that names
 // the nearest ID ("did you mean ...?").
-func FindCase(files []*File, id string) (*Case, error) {
+func FindCase(files []*cases.File, id string) (*cases.Case, error) {
 	var ids []string
 	for _, f := range files {
 		for _, c := range f.Cases {
@@ -85,7 +86,7 @@ const scriptIDChars = "A-Za-z0-9._~:@-"
 // $DRSCONFORM_TOKEN and never writes it; every value from a case file or a
 // report is quoted so that the shell takes it as data (printf with octal
 // escapes for bytes that are not printable ASCII).
-func WriteScript(w io.Writer, c *Case, o ScriptOptions) error {
+func WriteScript(w io.Writer, c *cases.Case, o ScriptOptions) error {
 	target := ScriptDefaultTarget
 	if o.Target != "" {
 		t, err := parseBaseURL("--target", o.Target)
@@ -134,7 +135,7 @@ func WriteScript(w io.Writer, c *Case, o ScriptOptions) error {
 // scriptWriter builds one script.
 type scriptWriter struct {
 	b      strings.Builder
-	c      *Case
+	c      *cases.Case
 	o      ScriptOptions
 	vars   map[string]string // template values: markers for made tasks, literal IDs for absent ones and projects
 	shell  map[string]string // marker → shell variable
@@ -144,13 +145,13 @@ type scriptWriter struct {
 	fxVar  map[string]string
 }
 
-func newScriptWriter(c *Case, o ScriptOptions) (*scriptWriter, error) {
+func newScriptWriter(c *cases.Case, o ScriptOptions) (*scriptWriter, error) {
 	var nonce [8]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return nil, err
 	}
 	prefix := "drsconformvar" + hex.EncodeToString(nonce[:])
-	sw := &scriptWriter{c: c, o: o, vars: map[string]string{tmplProject: o.ProjectID, tmplOtherProject: o.OtherProjectID},
+	sw := &scriptWriter{c: c, o: o, vars: map[string]string{cases.TmplProject: o.ProjectID, cases.TmplOtherProject: o.OtherProjectID},
 		shell: map[string]string{}, show: map[string]string{}, fxVar: map[string]string{},
 		marker: func(name string) string { return prefix + "x" + name + "x" }}
 	sw.shell[sw.marker("token")], sw.show[sw.marker("token")] = "DRSCONFORM_TOKEN", "$DRSCONFORM_TOKEN"
@@ -181,7 +182,7 @@ func (sw *scriptWriter) comment(text string) {
 func (sw *scriptWriter) say(text string) { sw.line("say " + shellWord(untrusted.Line(text))) }
 
 func (sw *scriptWriter) needsInvalid() bool {
-	return slices.ContainsFunc(sw.c.Steps, func(s Step) bool { return needsToken(s.Request.Credential) })
+	return slices.ContainsFunc(sw.c.Steps, func(s cases.Step) bool { return cases.NeedsToken(s.Request.Credential) })
 }
 
 func (sw *scriptWriter) head(target, fixtures string) {
@@ -362,7 +363,7 @@ func (sw *scriptWriter) fixtures() {
 	}
 }
 
-func (sw *scriptWriter) project(fx Fixture) string {
+func (sw *scriptWriter) project(fx cases.Fixture) string {
 	if fx.Project == "other" {
 		return sw.o.OtherProjectID
 	}
@@ -376,7 +377,7 @@ func (sw *scriptWriter) readBack(name string) {
 
 // request is what a step sends, with markers where the script substitutes a
 // shell variable (a task's ID, the token, the invalid credential).
-func (sw *scriptWriter) request(r Request) (path string, header http.Header, body []byte, hasBody bool) {
+func (sw *scriptWriter) request(r cases.Request) (path string, header http.Header, body []byte, hasBody bool) {
 	project := sw.o.ProjectID
 	if r.Project == "other" {
 		project = sw.o.OtherProjectID
@@ -386,7 +387,7 @@ func (sw *scriptWriter) request(r Request) (path string, header http.Header, bod
 	header.Set("Content-Type", "application/json")
 	header.Set("X-Auth-Token", sw.marker("token"))
 	for k, v := range r.Headers {
-		header.Set(k, expand(v, sw.vars))
+		header.Set(k, cases.Expand(v, sw.vars))
 	}
 	for _, k := range r.RemoveHeaders {
 		header.Del(k)
@@ -394,29 +395,29 @@ func (sw *scriptWriter) request(r Request) (path string, header http.Header, bod
 	// As setCredential, with the script's own invalid credential.
 	invalid := sw.marker("invalid")
 	switch r.Credential {
-	case CredentialNone:
+	case cases.CredentialNone:
 		header.Del("X-Auth-Token")
 		header.Del("Authorization")
-	case CredentialDerivedInvalid:
+	case cases.CredentialDerivedInvalid:
 		header.Del("Authorization")
 		header.Set("X-Auth-Token", invalid)
-	case CredentialMalformedAuthorization:
+	case cases.CredentialMalformedAuthorization:
 		header.Del("X-Auth-Token")
 		header.Set("Authorization", "SDK-HMAC-SHA256 Access="+invalid+", SignedHeaders=host, Signature=00")
-	case CredentialGarbageAuthorization:
+	case cases.CredentialGarbageAuthorization:
 		header.Del("X-Auth-Token")
 		header.Set("Authorization", invalid)
 	}
-	if raw, ok := r.rawBody(); ok {
-		body, hasBody = []byte(expand(raw, sw.vars)), true
+	if raw, ok := r.Raw(); ok {
+		body, hasBody = []byte(cases.Expand(raw, sw.vars)), true
 	} else if r.Body != nil {
-		body, _ = json.Marshal(expandValue(r.Body, sw.vars))
+		body, _ = json.Marshal(cases.ExpandValue(r.Body, sw.vars))
 		hasBody = true
 	}
 	return path, header, body, hasBody && len(body) > 0
 }
 
-func (sw *scriptWriter) step(n int, s Step) {
+func (sw *scriptWriter) step(n int, s cases.Step) {
 	path, header, body, hasBody := sw.request(s.Request)
 	title := fmt.Sprintf("step %d of %d", n, len(sw.c.Steps))
 	if s.Name != "" {
@@ -468,7 +469,7 @@ func (sw *scriptWriter) step(n int, s Step) {
 		sw.line("\t" + strings.Join(pattern, " | ") + ")")
 		waits := 0
 		for _, name := range slices.Sorted(maps.Keys(o.Then)) {
-			if v, ok := sw.fxVar[name]; ok && o.Then[name].eventual() {
+			if v, ok := sw.fxVar[name]; ok && o.Then[name].Eventual() {
 				sw.await(name, v, o.Then[name])
 				waits++
 			}
@@ -492,7 +493,7 @@ func (sw *scriptWriter) step(n int, s Step) {
 	sw.line(`fi`)
 }
 
-func (sw *scriptWriter) await(name, v string, p Post) {
+func (sw *scriptWriter) await(name, v string, p cases.Post) {
 	what, arg := "", ""
 	switch {
 	case p.Gone:
@@ -515,7 +516,7 @@ func (sw *scriptWriter) await(name, v string, p Post) {
 }
 
 // describeOutcome is one outcome of a step in one line.
-func describeOutcome(o Outcome) string {
+func describeOutcome(o cases.Outcome) string {
 	var parts []string
 	if o.Choice != "" {
 		parts = append(parts, "["+o.Choice+"]")
@@ -650,7 +651,7 @@ func shellWord(s string) string {
 // answer's status, headers and body (redacted, bounded, control characters
 // escaped); and at the end the verdict with the findings. It fails only on
 // bad configuration.
-func Reproduce(ctx context.Context, cfg Config, c *Case, w io.Writer) (result.CaseResult, error) {
+func Reproduce(ctx context.Context, cfg Config, c *cases.Case, w io.Writer) (result.CaseResult, error) {
 	cfg.Parallel = 1
 	full, err := cfg.withDefaults()
 	if err != nil {

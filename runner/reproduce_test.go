@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
@@ -47,14 +48,14 @@ func withoutJQ(t *testing.T) string {
 	return dir
 }
 
-func findCase(t *testing.T, files []*runner.File, id string) *runner.Case {
+func findCase(t *testing.T, files []*cases.File, id string) *cases.Case {
 	t.Helper()
 	c, err := runner.FindCase(files, id)
 	require.NoError(t, err)
 	return c
 }
 
-func script(t *testing.T, c *runner.Case, o runner.ScriptOptions) string {
+func script(t *testing.T, c *cases.Case, o runner.ScriptOptions) string {
 	t.Helper()
 	var b bytes.Buffer
 	o.SettleTimeout = 5 * time.Second
@@ -88,7 +89,7 @@ func TestScriptReproducesALifecycle(t *testing.T) {
 	sh := shell(t)
 	srv := httptest.NewServer(faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	text := script(t, findCase(t, files, "lifecycle.terminate-then-delete"), runner.ScriptOptions{Target: srv.URL})
 	assert.True(t, strings.HasPrefix(text, "#!/bin/sh\n"))
@@ -125,7 +126,7 @@ func TestScriptDerivesAnInvalidCredential(t *testing.T) {
 		next.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	for _, id := range []string{"sec.derived-token.delete", "sec.malformed-authorization.delete", "sec.garbage-authorization.delete"} {
 		t.Run(id, func(t *testing.T) {
@@ -184,7 +185,7 @@ cases:
       status: [202, 400]
 `
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "hostile.yaml"), []byte(caseFile), 0o644))
-	files, err := runner.LoadCases(os.DirFS(dir), dir)
+	files, err := cases.LoadCases(os.DirFS(dir), dir)
 	require.NoError(t, err)
 
 	var mu sync.Mutex
@@ -275,7 +276,7 @@ func task2(t *testing.T, body []byte) string {
 
 func TestFindCaseSuggestsTheNearest(t *testing.T) {
 	t.Parallel()
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	_, err = runner.FindCase(files, "lifecycle.terminate-then-delte")
 	var ue *runner.UsageError
@@ -294,7 +295,7 @@ func TestReproducePrintsAnswersInert(t *testing.T) {
 		_, _ = io.WriteString(w, "{\"error_msg\":\"\x1b[2J\rverdict: PASS "+r.Header.Get("X-Auth-Token")+"\"}")
 	}))
 	t.Cleanup(srv.Close)
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	var out bytes.Buffer
 	r, err := runner.Reproduce(context.Background(), runner.Config{Target: srv.URL, Token: testToken,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/credential"
@@ -47,14 +48,14 @@ func NewSession(cfg Config) (*Session, error) {
 }
 
 // Play plays one case (filters are not applied here).
-func (s *Session) Play(ctx context.Context, c *Case) result.CaseResult { return s.p.play(ctx, c) }
+func (s *Session) Play(ctx context.Context, c *cases.Case) result.CaseResult { return s.p.play(ctx, c) }
 
 // Redactor returns the redactor of the session's credentials.
 func (s *Session) Redactor() *Redactor { return s.p.redact }
 
 // Preflight probes the target, the credentials and (when a case of sel needs
 // fixtures) the harness before any case is played; see preflight.
-func (s *Session) Preflight(ctx context.Context, sel []*Case) ([]result.PreflightCheck, error) {
+func (s *Session) Preflight(ctx context.Context, sel []*cases.Case) ([]result.PreflightCheck, error) {
 	return s.p.preflight(ctx, sel)
 }
 
@@ -69,7 +70,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	}
 	cfg, cat, ct, rd, p := s.cfg, s.cat, s.ct, s.p.redact, s.p
 
-	var all []*Case
+	var all []*cases.Case
 	for _, f := range cfg.Files {
 		all = append(all, f.Cases...)
 	}
@@ -108,7 +109,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 			continue
 		}
 		wg.Add(1)
-		go func(i int, c *Case) {
+		go func(i int, c *cases.Case) {
 			defer wg.Done()
 			select {
 			case sem <- struct{}{}:
@@ -133,19 +134,19 @@ func withJSON(h http.Header) http.Header {
 	return h
 }
 
-func newResult(c *Case) result.CaseResult {
+func newResult(c *cases.Case) result.CaseResult {
 	return result.CaseResult{ID: c.ID, Title: c.Title, Theme: c.Theme, File: c.File, Requirements: c.Requirements,
 		Tags: c.Tags, Messages: []string{}}
 }
 
-func skipped(c *Case, reason string) result.CaseResult {
+func skipped(c *cases.Case, reason string) result.CaseResult {
 	r := newResult(c)
 	r.Verdict = result.Skip
 	r.Messages = append(r.Messages, reason)
 	return r
 }
 
-func errored(c *Case, reason string) result.CaseResult {
+func errored(c *cases.Case, reason string) result.CaseResult {
 	r := newResult(c)
 	r.Verdict = result.Error
 	r.Messages = append(r.Messages, reason)

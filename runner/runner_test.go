@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
@@ -64,7 +65,7 @@ func mapJSON(f func(m map[string]any)) func(int, []byte) (int, []byte) {
 
 func play(t *testing.T, target string, match string, mutate func(*runner.Config)) *result.Report {
 	t.Helper()
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	cfg := runner.Config{Target: target, Token: testToken, Files: files,
 		Timeout: 2 * time.Second, SettleTimeout: 2 * time.Second, Parallel: 4}
@@ -302,7 +303,7 @@ func TestRunnerStopsBeforeAnyCaseWhenTheTargetIsDown(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close()) // nothing listens there now
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	_, err = runner.Run(context.Background(), runner.Config{Target: "http://" + addr, Token: testToken, Files: files})
 	var pre *runner.PreflightError

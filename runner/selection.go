@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/result"
@@ -28,7 +29,7 @@ func (f Filter) Narrowed() bool {
 }
 
 // skipReason says why f leaves c out, or "" when c is in.
-func (f Filter) skipReason(c *Case) string {
+func (f Filter) skipReason(c *cases.Case) string {
 	if len(f.Tags) > 0 && !anyIn(caseTags(c), f.Tags) {
 		return filteredOutPrefix + ": no tag of --tags " + strings.Join(f.Tags, ",")
 	}
@@ -48,7 +49,7 @@ func (f Filter) skipReason(c *Case) string {
 const filteredOutPrefix = "filtered out"
 
 // caseTags are the tags a filter sees: the case's own and its theme.
-func caseTags(c *Case) []string {
+func caseTags(c *cases.Case) []string {
 	if c.Theme == "" {
 		return c.Tags
 	}
@@ -84,16 +85,16 @@ func (e *UsageError) Error() string {
 	return e.Msg + "\n  " + strings.Join(e.Hints, "\n  ")
 }
 
-// Select applies f to cases. Every term of the filter must name something
+// Select applies f to the cases all. Every term of the filter must name something
 // that exists (a tag, theme, requirement ID, or a glob matching some case),
 // and together they must select at least one case: a typo never silently
 // turns into a run of nothing, or of everything but one tag.
-func (f Filter) Select(cases []*Case, cat *conformance.Catalogue) ([]*Case, *result.Selection, error) {
+func (f Filter) Select(all []*cases.Case, cat *conformance.Catalogue) ([]*cases.Case, *result.Selection, error) {
 	if err := f.Validate(); err != nil {
 		return nil, nil, err
 	}
 	var tags, themes, ids []string
-	for _, c := range cases {
+	for _, c := range all {
 		for _, t := range c.Tags {
 			if !slices.Contains(tags, t) {
 				tags = append(tags, t)
@@ -134,9 +135,9 @@ func (f Filter) Select(cases []*Case, cat *conformance.Catalogue) ([]*Case, *res
 	}
 
 	f.Requirements = upper(f.Requirements)
-	var sel []*Case
+	var sel []*cases.Case
 	reqs := map[string]bool{}
-	for _, c := range cases {
+	for _, c := range all {
 		if f.skipReason(c) != "" {
 			continue
 		}
@@ -151,7 +152,7 @@ func (f Filter) Select(cases []*Case, cat *conformance.Catalogue) ([]*Case, *res
 		return nil, nil, &UsageError{Msg: "the selection matches no case (each filter matches some, together none)", Hints: listing}
 	}
 	s := &result.Selection{Partial: f.Narrowed(), Tags: f.Tags, ExcludeTags: f.ExcludeTags, RequirementFilter: f.Requirements,
-		CasesMatch: f.Match, CasesSelected: len(sel), CasesTotal: len(cases), RequirementsTotal: len(cat.Requirements)}
+		CasesMatch: f.Match, CasesSelected: len(sel), CasesTotal: len(all), RequirementsTotal: len(cat.Requirements)}
 	for _, id := range cat.IDs() {
 		if reqs[id] {
 			s.Requirements = append(s.Requirements, id)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/untrusted"
@@ -22,7 +23,7 @@ import (
 // step plays one step. ok=false stops the case (the answer matched no
 // allowed outcome, so later steps would only repeat the failure); err is set
 // when the suite could not judge.
-func (p *player) step(ctx context.Context, cr *caseRun, n int, s Step) (ok bool, err error) {
+func (p *player) step(ctx context.Context, cr *caseRun, n int, s cases.Step) (ok bool, err error) {
 	b := p.build(cr, s.Request)
 	snap, err := p.snapshot(ctx, cr, n)
 	if err != nil {
@@ -38,7 +39,7 @@ func (p *player) step(ctx context.Context, cr *caseRun, n int, s Step) (ok bool,
 	j.contract(chosen != nil)
 	doc := j.decode()
 	if chosen != nil {
-		if ch, ok := chosen.choice(); ok {
+		if ch, ok := chosen.Chosen(); ok {
 			cr.res.Choices = append(cr.res.Choices, ch)
 		}
 		j.expect(chosen, doc)
@@ -112,13 +113,13 @@ func (j *judge) q(s string) string  { return quote(j.p.redact, s) }
 func (j *judge) qq(s string) string { return quoted(j.p.redact, s) }
 
 // status picks the first outcome whose status matches, or writes a finding.
-func (j *judge) status(alts []Outcome) *Outcome {
+func (j *judge) status(alts []cases.Outcome) *cases.Outcome {
 	for i := range alts {
 		if alts[i].Expect.Status.Has(j.resp.Status) {
 			return &alts[i]
 		}
 	}
-	var want StatusSet
+	var want cases.StatusSet
 	req := j.primary()
 	for _, a := range alts {
 		for _, c := range a.Expect.Status {
@@ -193,21 +194,13 @@ func str(m map[string]any, k string) string {
 	return s
 }
 
-// choice is the outcome's choice, ok=false when the step has one outcome.
-func (o *Outcome) choice() (result.Choice, bool) {
-	if o.Choice == "" {
-		return result.Choice{}, false
-	}
-	return result.ParseChoice(o.Choice), true
-}
-
 // expect checks the case's own expectations for the chosen outcome.
-func (j *judge) expect(o *Outcome, doc answer) {
+func (j *judge) expect(o *cases.Outcome, doc answer) {
 	e := o.Expect
 	// expect.requirement is what a wrong status breaks; the body's
 	// expectations rest on the case's own requirement (or the choice's).
 	req := j.primary()
-	if ch, ok := o.choice(); ok {
+	if ch, ok := o.Chosen(); ok {
 		req = ch.Requirement
 	}
 	if e.ErrorCode != "" {
@@ -315,14 +308,14 @@ func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) erro
 
 // then checks the chosen outcome's post-conditions through the fixture
 // protocol, polling those that may take time until --settle-timeout.
-func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) error {
+func (j *judge) then(ctx context.Context, o *cases.Outcome, snap map[string]string) error {
 	for _, name := range slices.Sorted(maps.Keys(o.Then)) {
 		post := o.Then[name]
 		req := post.Requirement
 		if req == "" {
 			req = j.primary()
 		}
-		if ch, ok := o.choice(); ok && post.Requirement == "" {
+		if ch, ok := o.Chosen(); ok && post.Requirement == "" {
 			req = ch.Requirement
 		}
 		id, project := j.cr.ids[name], j.cr.projects[name]
@@ -351,7 +344,7 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 			exists bool
 			err    error
 		)
-		if post.eventual() {
+		if post.Eventual() {
 			status, exists, err = j.p.fixtures.poll(ctx, j.step, project, id, time.Now().Add(j.p.cfg.SettleTimeout), holds)
 		} else {
 			status, exists, err = j.p.fixtures.get(ctx, j.step, project, id)
@@ -370,7 +363,7 @@ func (j *judge) then(ctx context.Context, o *Outcome, snap map[string]string) er
 		if post.Unchanged {
 			want = "unchanged: " + j.q(snap[name])
 		}
-		if post.eventual() {
+		if post.Eventual() {
 			want += fmt.Sprintf(" within %s", j.p.cfg.SettleTimeout)
 		}
 		j.find(req, result.LayerThen, fmt.Sprintf("%s (%s): %s", name, j.q(id), want), got, "")

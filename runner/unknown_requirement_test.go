@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
 )
@@ -20,7 +21,7 @@ import (
 // case errors and says why; no finding on the unknown ID is written.
 func TestAnUnknownRequirementErrorsTheCaseInsteadOfFailingIt(t *testing.T) {
 	t.Parallel()
-	files, err := runner.LoadCases(fstest.MapFS{"t.yaml": {Data: []byte(goodCase)}}, "cases")
+	files, err := cases.LoadCases(fstest.MapFS{"t.yaml": {Data: []byte(deleteOneCase)}}, "cases")
 	require.NoError(t, err)
 	c := files[0].Cases[0]
 	c.Requirements = []string{"REQ-NOPE-01"} // past the loader, as a bug of the suite could
@@ -37,3 +38,22 @@ func TestAnUnknownRequirementErrorsTheCaseInsteadOfFailingIt(t *testing.T) {
 	assert.Contains(t, strings.Join(r.Messages, "\n"), `internal: unknown requirement "REQ-NOPE-01" (not in conformance/requirements.yaml)`)
 	assert.Empty(t, findingsOn(r, "REQ-NOPE-01"), "no finding on an unknown requirement, at no default level")
 }
+
+// deleteOneCase is a case file of one case: delete a task in CREATE_FAILED.
+const deleteOneCase = `theme: t
+title: T
+cases:
+  - id: t.one
+    title: one
+    requirements: [REQ-STA-01]
+    fixtures:
+      task: {status: CREATE_FAILED}
+    request:
+      body: {jobs: [{delete_type: delete, job_id: "{{task}}"}]}
+    expect:
+      status: 202
+      results:
+        task: success
+    then:
+      task: gone
+`

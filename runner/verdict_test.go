@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/runner"
@@ -106,7 +107,7 @@ func TestAFullRunAgainstTheReferenceIsComplete(t *testing.T) {
 
 func TestASelectionOfNothingIsAUsageError(t *testing.T) {
 	t.Parallel()
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	type testCase struct {
 		name   string
@@ -169,7 +170,7 @@ func TestPreflightStopsTheRunWithOnePlainMessage(t *testing.T) {
 	run := func(t *testing.T, tc testCase) {
 		srv := httptest.NewServer(tc.target)
 		t.Cleanup(srv.Close)
-		files, err := runner.LoadEmbeddedCases()
+		files, err := cases.LoadEmbeddedCases()
 		require.NoError(t, err)
 		_, err = runner.Run(context.Background(), runner.Config{Target: srv.URL, Token: tc.token, Files: files, Timeout: 2 * time.Second})
 		var pre *runner.PreflightError

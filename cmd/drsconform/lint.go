@@ -9,12 +9,12 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/yamlschema"
 	"github.com/drsconform/drsconform/openapi"
 	"github.com/drsconform/drsconform/result"
-	"github.com/drsconform/drsconform/runner"
 	"github.com/drsconform/drsconform/schemas"
 )
 
@@ -60,7 +60,7 @@ func lintCases(dir string) (string, []error) {
 		return "", []error{err}
 	}
 	var errs []error
-	for _, p := range runner.CheckBodies(files, ct) {
+	for _, p := range cases.CheckBodies(files, ct) {
 		errs = append(errs, p)
 	}
 	if len(errs) > 0 {

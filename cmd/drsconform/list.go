@@ -8,9 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/result"
-	"github.com/drsconform/drsconform/runner"
 )
 
 func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
@@ -61,8 +61,8 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return result.ExitConformant
 	}
-	files = []*runner.File{{Cases: sel}}
-	byReq := runner.CasesByRequirement(files)
+	files = []*cases.File{{Cases: sel}}
+	byReq := cases.CasesByRequirement(files)
 	fmt.Fprintln(tw, "REQUIREMENT\tLEVEL\tCASES\tSOURCE")
 	untested := 0
 	for _, r := range cat.Requirements {

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/internal/baseurl"
 	"github.com/drsconform/drsconform/internal/credential"
@@ -207,7 +208,7 @@ func (f filterFlags) filter() runner.Filter {
 		Requirements: splitList(f.requirements), Match: splitList(f.match)}
 }
 
-func checkSelection(files []*runner.File, f runner.Filter) error {
+func checkSelection(files []*cases.File, f runner.Filter) error {
 	cat, err := conformance.Requirements()
 	if err != nil {
 		return err
@@ -216,8 +217,8 @@ func checkSelection(files []*runner.File, f runner.Filter) error {
 	return err
 }
 
-func allCases(files []*runner.File) []*runner.Case {
-	var all []*runner.Case
+func allCases(files []*cases.File) []*cases.Case {
+	var all []*cases.Case
 	for _, file := range files {
 		all = append(all, file.Cases...)
 	}
@@ -240,9 +241,9 @@ func splitList(s string) []string {
 	return out
 }
 
-func loadCaseFiles(dir string) ([]*runner.File, error) {
+func loadCaseFiles(dir string) ([]*cases.File, error) {
 	if dir == "" {
-		return runner.LoadEmbeddedCases()
+		return cases.LoadEmbeddedCases()
 	}
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -251,7 +252,7 @@ func loadCaseFiles(dir string) ([]*runner.File, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("--cases %s: not a directory", dir)
 	}
-	return runner.LoadCases(os.DirFS(dir), dir)
+	return cases.LoadCases(os.DirFS(dir), dir)
 }
 
 // startEmbeddedReference serves the reference implementation on a loopback

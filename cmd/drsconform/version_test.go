@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/report"
 	"github.com/drsconform/drsconform/result"
@@ -60,7 +61,7 @@ func writeBundle(t *testing.T, v string) string {
 	t.Helper()
 	srv := httptest.NewServer(reference.New(reference.Config{Tokens: []string{"tok-VERSION-TEST-0001"}, Logger: slog.New(slog.DiscardHandler)}).Handler())
 	t.Cleanup(srv.Close)
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	rep, err := runner.Run(context.Background(), runner.Config{Target: srv.URL, Token: "tok-VERSION-TEST-0001", Files: files, SuiteVersion: v,
 		Timeout: 2 * time.Second, SettleTimeout: 2 * time.Second, Filter: runner.Filter{Match: []string{"unknown.single"}}})

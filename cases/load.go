@@ -1,4 +1,4 @@
-package runner
+package cases
 
 import (
 	"crypto/sha256"
@@ -14,10 +14,10 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
 
-	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/internal/yamlschema"
+	"github.com/drsconform/drsconform/result"
 )
 
 // caseYAML is a case as written: a single step may stand on the case itself.
@@ -95,7 +95,7 @@ func LoadCases(fsys fs.FS, dir string) ([]*File, error) {
 }
 
 // LoadEmbeddedCases loads the cases shipped in the binary (cases/*.yaml).
-func LoadEmbeddedCases() ([]*File, error) { return LoadCases(cases.FS, "cases") }
+func LoadEmbeddedCases() ([]*File, error) { return LoadCases(FS, "cases") }
 
 func appendProblems(ps yamlschema.Problems, file string, err error) yamlschema.Problems {
 	var more yamlschema.Problems
@@ -106,11 +106,11 @@ func appendProblems(ps yamlschema.Problems, file string, err error) yamlschema.P
 }
 
 func caseSchema() (*jsonschema.Schema, error) {
-	raw, err := fs.ReadFile(cases.FS, cases.SchemaFile)
+	raw, err := fs.ReadFile(FS, SchemaFile)
 	if err != nil {
 		return nil, err
 	}
-	return yamlschema.Compile(cases.SchemaFile, raw)
+	return yamlschema.Compile(SchemaFile, raw)
 }
 
 // ParseCaseFile parses and checks one case file.
@@ -214,11 +214,11 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 				ob := sb
 				if len(s.Outcomes) > 0 {
 					ob = fmt.Sprintf("%s/outcomes/%d", sb, m)
-					req, _, _ := strings.Cut(o.Choice, "=")
-					if r, ok := catalogue.Get(req); !ok {
-						at(ob+"/choice", "unknown requirement %s", req)
-					} else if label := strings.TrimPrefix(o.Choice, req+"="); !slices.Contains(r.Choices, label) {
-						at(ob+"/choice", "%s allows %s, not %q", req, strings.Join(r.Choices, ", "), label)
+					ch := result.ParseChoice(o.Choice)
+					if r, ok := catalogue.Get(ch.Requirement); !ok {
+						at(ob+"/choice", "unknown requirement %s", ch.Requirement)
+					} else if !slices.Contains(r.Choices, ch.Label) {
+						at(ob+"/choice", "%s allows %s, not %q", ch.Requirement, strings.Join(r.Choices, ", "), ch.Label)
 					}
 				}
 				for name, ie := range o.Expect.Results {

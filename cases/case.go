@@ -1,4 +1,4 @@
-package runner
+package cases
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/drsconform/drsconform/result"
 	"gopkg.in/yaml.v3"
 )
 
@@ -99,9 +100,9 @@ const (
 	CredentialGarbageAuthorization = "garbage-authorization"
 )
 
-// needsToken reports whether the credential is derived from --token, so a
+// NeedsToken reports whether the credential is derived from --token, so a
 // run without one cannot send it.
-func needsToken(credential string) bool {
+func NeedsToken(credential string) bool {
 	switch credential {
 	case CredentialDerivedInvalid, CredentialMalformedAuthorization, CredentialGarbageAuthorization:
 		return true
@@ -237,7 +238,7 @@ func (p Post) String() string {
 
 // eventual reports whether the condition may take time to hold (the runner
 // polls until --settle-timeout); unchanged and exists hold at once or never.
-func (p Post) eventual() bool { return !p.Unchanged && !p.Exists }
+func (p Post) Eventual() bool { return !p.Unchanged && !p.Exists }
 
 // decodeByteEscapes turns the text of raw_body_bytes into bytes: \xHH (two
 // hex digits, either case) is the byte HH; every other character, a
@@ -274,7 +275,7 @@ func unhex(c byte) byte {
 
 // rawBody is the body a raw_body or raw_body_bytes sends, before {{name}}
 // substitution; ok is false when the request has neither.
-func (r Request) rawBody() (body string, ok bool) {
+func (r Request) Raw() (body string, ok bool) {
 	switch {
 	case r.RawBody != nil:
 		return *r.RawBody, true
@@ -282,4 +283,13 @@ func (r Request) rawBody() (body string, ok bool) {
 		return string(decodeByteEscapes(*r.RawBodyBytes)), true
 	}
 	return "", false
+}
+
+// Chosen is the outcome's choice, parsed; ok=false when the step has one
+// outcome.
+func (o *Outcome) Chosen() (result.Choice, bool) {
+	if o.Choice == "" {
+		return result.Choice{}, false
+	}
+	return result.ParseChoice(o.Choice), true
 }

@@ -1,4 +1,4 @@
-package runner_test
+package cases_test
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/yamlschema"
-	"github.com/drsconform/drsconform/runner"
 )
 
 const goodCase = `theme: t
@@ -45,7 +45,7 @@ func TestLoadCasesReportsFileAndLine(t *testing.T) {
 		for name, body := range tc.files {
 			fsys[name] = &fstest.MapFile{Data: []byte(body)}
 		}
-		_, err := runner.LoadCases(fsys, "cases")
+		_, err := cases.LoadCases(fsys, "cases")
 		require.Error(t, err)
 		var ps yamlschema.Problems
 		require.True(t, errors.As(err, &ps), "want located problems, got %T: %v", err, err)
@@ -90,7 +90,7 @@ func TestLoadCasesReportsFileAndLine(t *testing.T) {
 
 func TestLoadCasesAcceptsTheEmbeddedCatalogue(t *testing.T) {
 	t.Parallel()
-	files, err := runner.LoadEmbeddedCases()
+	files, err := cases.LoadEmbeddedCases()
 	require.NoError(t, err)
 	n := 0
 	for _, f := range files {
@@ -127,9 +127,9 @@ func TestCheckBodiesHoldsCasesToTheRuleTheyDeclare(t *testing.T) {
 	}
 	run := func(t *testing.T, tc testCase) {
 		src := replaceOnce(goodCase, "    request:\n      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n", tc.request)
-		files, err := runner.LoadCases(fstest.MapFS{"t.yaml": {Data: []byte(src)}}, "cases")
+		files, err := cases.LoadCases(fstest.MapFS{"t.yaml": {Data: []byte(src)}}, "cases")
 		require.NoError(t, err)
-		ps := runner.CheckBodies(files, ct)
+		ps := cases.CheckBodies(files, ct)
 		if tc.problem == "" {
 			assert.Empty(t, ps)
 			return

@@ -1,4 +1,4 @@
-package runner
+package cases
 
 import (
 	"regexp"
@@ -10,11 +10,11 @@ var templateRE = regexp.MustCompile(`\{\{([a-z][a-z0-9_]*)\}\}`)
 
 // Built-in template names, beside the case's fixtures.
 const (
-	tmplProject      = "project"       // --project-id
-	tmplOtherProject = "other_project" // --other-project-id
+	TmplProject      = "project"       // --project-id
+	TmplOtherProject = "other_project" // --other-project-id
 )
 
-func builtinName(name string) bool { return name == tmplProject || name == tmplOtherProject }
+func builtinName(name string) bool { return name == TmplProject || name == TmplOtherProject }
 
 // templateNames lists the {{names}} a request uses, sorted, once each.
 func templateNames(r Request) []string {
@@ -24,7 +24,7 @@ func templateNames(r Request) []string {
 			set[m[1]] = true
 		}
 	}
-	if raw, ok := r.rawBody(); ok {
+	if raw, ok := r.Raw(); ok {
 		collect(raw)
 	}
 	walkStrings(r.Body, collect)
@@ -56,7 +56,7 @@ func walkStrings(v any, f func(string)) {
 }
 
 // expand replaces every {{name}} in s with vars[name]; unknown names stay.
-func expand(s string, vars map[string]string) string {
+func Expand(s string, vars map[string]string) string {
 	return templateRE.ReplaceAllStringFunc(s, func(m string) string {
 		if v, ok := vars[m[2:len(m)-2]]; ok {
 			return v
@@ -65,21 +65,21 @@ func expand(s string, vars map[string]string) string {
 	})
 }
 
-// expandValue returns a copy of a JSON value with every string expanded.
-func expandValue(v any, vars map[string]string) any {
+// ExpandValue returns a copy of a JSON value with every string expanded.
+func ExpandValue(v any, vars map[string]string) any {
 	switch t := v.(type) {
 	case string:
-		return expand(t, vars)
+		return Expand(t, vars)
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = expandValue(e, vars)
+			out[i] = ExpandValue(e, vars)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			out[expand(k, vars)] = expandValue(e, vars)
+			out[Expand(k, vars)] = ExpandValue(e, vars)
 		}
 		return out
 	}
