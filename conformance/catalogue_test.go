@@ -5,7 +5,7 @@ package conformance_test
 // can test it), and every allowed outcome is accepted by a case. That every
 // ID a case file names exists, with a choice label its requirement allows, is
 // checked on the raw files by registry_test.go (and again by the case loader,
-// runner/load.go, whose own tests break it on purpose). That every mutant is
+// cases/load.go, whose own tests break it on purpose). That every mutant is
 // killed by a case is the other half of the catalogue's power;
 // reference/mutation_test.go asserts it.
 

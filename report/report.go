@@ -1,4 +1,4 @@
-// Package report renders a runner.Report for people and machines: report.json,
+// Package report renders a result.Report for people and machines: report.json,
 // junit.xml, report.md, report.html, and the terminal summary; measures the
 // spec coverage of a run; and writes and verifies results bundles (the report
 // files with a manifest of digests). One file per format.
