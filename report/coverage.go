@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/contract"
-	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/result"
 	"github.com/drsconform/drsconform/schemas"
 )
@@ -54,16 +54,6 @@ func (s CoverageSection) Counts() (covered, total int) {
 		}
 	}
 	return covered, total
-}
-
-// taskStatuses are the 23 task statuses of the appendix "Task Statuses",
-// in its order: the one list, reference.AppendixStatuses (reference/status.go).
-func taskStatuses() []string {
-	var out []string
-	for _, s := range reference.AppendixStatuses() {
-		out = append(out, string(s))
-	}
-	return out
 }
 
 // Header variants: what a request did with each header the contract names.
@@ -190,7 +180,7 @@ func ComputeCoverage(r *result.Report) (*Coverage, error) {
 		{Name: "Delete types", About: "requests that sent this delete_type; the set is the enum of DeleteJobReq.delete_type",
 			Items: deleteTypes.items(dtSet, "")},
 		{Name: "Task statuses", About: "cases that made a task in this state (through the fixture protocol) and then acted on it; the set is the 23 statuses of the appendix Task Statuses",
-			Items: tasks.items(taskStatuses(), "not one of the appendix's 23 statuses")},
+			Items: tasks.items(conformance.TaskStatuses(), "not one of the appendix's 23 statuses")},
 		{Name: "Headers", About: "requests that sent the header so",
 			Items: headers.items(headerVariants, "")},
 		{Name: "Schema fields", About: "requests that sent the field, or answers that carried it, and each enum value; the set is every property of schemas/*.json",

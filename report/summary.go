@@ -69,6 +69,7 @@ func SummaryWith(w io.Writer, r *result.Report, opt SummaryOptions) {
 	}
 	failures(w, r, opt)
 	errorGroups(w, r)
+	skipReasons(w, r)
 	if len(r.Unjudged) > 0 {
 		fmt.Fprintf(w, "\nNOT JUDGED (no case passed or failed them):\n")
 		for _, u := range r.Unjudged {
@@ -174,6 +175,42 @@ func plural(n int, noun string) string {
 // errorGroups lists the cases the suite could not judge, with identical
 // reasons collapsed into one line and a count: a target that went away
 // mid-run says so once, not once per case.
+// skipReasons counts the cases skipped because they could not apply (not
+// those the filter left out), by reason: a case file that asks for what the
+// harness cannot make says so here, not only in the reports.
+func skipReasons(w io.Writer, r *result.Report) {
+	counts := map[string]int{}
+	var order []string
+	for _, c := range r.Cases {
+		if c.Verdict != result.Skip || c.FilteredOut {
+			continue
+		}
+		reason := "(no reason given)"
+		if len(c.Messages) > 0 {
+			reason = c.Messages[0]
+		}
+		if counts[reason] == 0 {
+			order = append(order, reason)
+		}
+		counts[reason]++
+	}
+	if len(order) == 0 {
+		return
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return counts[b] - counts[a] })
+	fmt.Fprintf(w, "\nSKIPPED (could not apply), by reason:\n")
+	for i, reason := range order {
+		if i == maxSkipReasons {
+			fmt.Fprintf(w, "  … %d more reasons (see the report)\n", len(order)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %d × %s\n", counts[reason], terminalLine(reason))
+	}
+}
+
+// maxSkipReasons bounds the skip reasons the summary lists.
+const maxSkipReasons = 10
+
 func errorGroups(w io.Writer, r *result.Report) {
 	type group struct {
 		reason string
