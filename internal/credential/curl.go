@@ -62,33 +62,7 @@ func shellQuote(s string) string {
 	if !strings.ContainsFunc(s, untrusted.IsControl) && utf8.ValidString(s) {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
-	var b strings.Builder
-	b.WriteString("$'")
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\\' || r == '\'':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x80 && untrusted.IsControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case untrusted.IsControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	b.WriteString("'")
-	return b.String()
+	return "$'" + untrusted.ShellEscaped(s) + "'"
 }
 
 // curlHeader finds a header option of a curl command: -H 'Name: value'.

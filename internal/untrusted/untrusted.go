@@ -38,12 +38,27 @@ func escape(s string, keepNewlines bool) string {
 	if clean {
 		return s
 	}
+	return escapeAll(s, keepNewlines, false)
+}
+
+// ShellEscaped is s as the inside of bash's $'...': control characters and
+// invalid bytes escaped as Line does, and backslash and single quote
+// escaped too, so that the shell reads back exactly s.
+func ShellEscaped(s string) string { return escapeAll(s, false, true) }
+
+// escapeAll writes s with every control character and invalid byte as an
+// escape (\x1b, \n, \u202e); with keepNewlines, newlines and tabs stay;
+// with shell, backslash and single quote get a backslash.
+func escapeAll(s string, keepNewlines, shell bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case shell && (r == '\\' || r == '\''):
+			b.WriteByte('\\')
+			b.WriteRune(r)
 		case keepNewlines && (r == '\n' || r == '\t'):
 			b.WriteRune(r)
 		case r == '\n':

@@ -48,3 +48,14 @@ func TestCut(t *testing.T) {
 	assert.Equal(t, "abcd", Cut("abcd", 4, 0))
 	assert.Equal(t, "ab… (99 bytes)", Cut("abcd", 2, 99))
 }
+
+// Inside bash's $'...', backslash and quote are escaped along with every
+// control character, so the shell reads back exactly the bytes.
+func TestShellEscaped(t *testing.T) {
+	t.Parallel()
+	got := ShellEscaped("a'b\\c\x1b[2J\n\u202e\xff")
+	want := `a\'b\\c\x1b[2J\n\u202e\xff`
+	if got != want {
+		t.Errorf("ShellEscaped = %q, want %q", got, want)
+	}
+}
