@@ -41,6 +41,10 @@ type Config struct {
 	MaxBody        int64         // response bodies above this are not judged
 	HTTPClient     *http.Client
 	SuiteVersion   string
+	// Generate is how many generated batches to play after the catalogue
+	// (runner/generate.go); 0 plays none. Seed makes them: same seed, same batches.
+	Generate int
+	Seed     uint64
 	// Progress, if set, is called after each case (from one goroutine at a time).
 	Progress func(done, total int, r result.CaseResult)
 	// Now is the clock (tests make reports deterministic with it).

@@ -45,12 +45,21 @@ type caseRun struct {
 
 // play runs one case: given (fixtures) → steps → verdict.
 func (p *player) play(ctx context.Context, c *cases.Case) result.CaseResult {
+	return p.playWith(ctx, c, nil)
+}
+
+// playWith plays c with literal job IDs named in advance (name → ID): the
+// generated batches' unknown IDs (runner/generate.go), which are no fixtures.
+func (p *player) playWith(ctx context.Context, c *cases.Case, literal map[string]string) result.CaseResult {
 	start := time.Now()
 	if reason := p.cannotPlay(c); reason != "" {
 		return skipped(c, reason)
 	}
 	cr := &caseRun{c: c, res: newResult(c), ids: map[string]string{}, projects: map[string]string{},
 		vars: map[string]string{cases.TmplProject: p.cfg.ProjectID, cases.TmplOtherProject: p.cfg.OtherProjectID}}
+	for name, id := range literal {
+		cr.ids[name], cr.vars[name] = id, id
+	}
 	ctx = withRecorder(ctx, &cr.rec)
 	err := p.given(ctx, cr)
 	if err == nil {

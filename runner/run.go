@@ -122,6 +122,9 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 		}(i, c)
 	}
 	wg.Wait()
+	if cfg.Generate > 0 {
+		rep.Cases = append(rep.Cases, p.generated(ctx, cfg.Generate, cfg.Seed)...)
+	}
 	rep.FinishedAt = cfg.Now().UTC()
 	noteInputs(rep, cfg.Files, all)
 	rep.Finish(cat)
