@@ -10,7 +10,9 @@ package conformance_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -31,6 +33,8 @@ var (
 	fixturesURL    = flag.String("fixtures-url", os.Getenv("DRSCONFORM_FIXTURES_URL"), "base URL of the fixture protocol")
 	casesDir       = flag.String("cases", "", "directory of case files instead of the embedded ones")
 	strict         = flag.Bool("strict", false, "fail the subtest of a case that only warns")
+	generate       = flag.Int("generate", 0, "after the catalogue, play this many generated batches judged against the model")
+	seed           = flag.Uint64("seed", 0, "seed of the generated batches (0: a random one, logged)")
 	settle         = flag.Duration("settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes may take")
 )
 
@@ -96,6 +100,32 @@ func TestConformance(t *testing.T) {
 				}
 			})
 		}
+	}
+	testGenerated(t, session)
+}
+
+// testGenerated plays the generated batches (runner/generate.go), one
+// subtest each, after the catalogue's.
+func testGenerated(t *testing.T, session *runner.Session) {
+	if *generate <= 0 {
+		return
+	}
+	s := *seed
+	if s == 0 {
+		s = rand.Uint64() | 1
+	}
+	t.Logf("%d generated batches, seed %d (-generate %d -seed %d replays them)", *generate, s, *generate, s)
+	for n := range *generate {
+		t.Run(fmt.Sprintf("generated.%d.%d", s, n), func(t *testing.T) {
+			t.Parallel()
+			res := session.PlayGenerated(context.Background(), s, n)
+			t.Attr("verdict", string(res.Verdict))
+			if res.Verdict != result.Pass {
+				for _, m := range res.Messages {
+					t.Errorf("%s: %s", res.Verdict, m)
+				}
+			}
+		})
 	}
 }
 

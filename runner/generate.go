@@ -339,3 +339,8 @@ func sameFailure(orig, cand result.CaseResult) bool {
 	}
 	return false
 }
+
+// PlayGenerated plays generated batch n of seed (shrinking it on a finding).
+func (s *Session) PlayGenerated(ctx context.Context, seed uint64, n int) result.CaseResult {
+	return s.p.playGenerated(ctx, seed, n)
+}

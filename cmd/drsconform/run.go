@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,6 +27,10 @@ import (
 	"github.com/drsconform/drsconform/runner"
 )
 
+// DefaultGenerate is how many generated batches a run plays after the
+// catalogue (runner/generate.go).
+const DefaultGenerate = 50
+
 // runFlags are the flags of `drsconform run` (README.md, "Testing your
 // implementation"): their names are stable, scripts use them.
 type runFlags struct {
@@ -37,6 +42,8 @@ type runFlags struct {
 	reportDir              string
 	maxFailures            int
 	quiet                  bool
+	generate               int
+	seed                   uint64
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -56,6 +63,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxFailures, "max-failures", report.DefaultMaxFailures,
 		"failed and warned cases the summary prints in full (0: all); the others are named under their finding")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress line")
+	fs.IntVar(&f.generate, "generate", DefaultGenerate, "after the catalogue, play this many generated batches judged against the model (0: none)")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the generated batches (0: a random one, printed); the same seed plays the same batches")
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -113,7 +122,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Target: f.target, FixturesURL: f.fixturesURL, Token: f.token, ProjectID: f.projectID,
 		OtherProjectID: f.otherProjectID, Files: files, Strict: f.strict, Parallel: f.parallel,
 		Timeout: f.timeout, SettleTimeout: f.settleTimeout, SuiteVersion: suiteVersion(),
-		Filter: f.filter(),
+		Filter: f.filter(), Generate: f.generate, Seed: f.seed,
+	}
+	if cfg.Generate < 0 {
+		return usageError(stderr, fs, "--generate %d: want 0 or more", cfg.Generate)
+	}
+	if cfg.Generate > 0 {
+		if cfg.Seed == 0 {
+			cfg.Seed = mrand.Uint64() | 1
+		}
+		fmt.Fprintf(stderr, "drsconform run: %d generated batches, seed %d (--generate %d --seed %d replays them)\n",
+			cfg.Generate, cfg.Seed, cfg.Generate, cfg.Seed)
 	}
 	// A selection of nothing is the user's mistake: say so before starting
 	// anything (runner.Run checks it again for library callers).
