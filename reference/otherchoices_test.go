@@ -42,6 +42,7 @@ import (
 
 	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/result"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // otherChoices is the double: the reference with every other choice of
@@ -372,5 +373,37 @@ func TestOtherChoicesDiffer(t *testing.T) {
 		if ct := h.Get("Content-Type"); ct != "application/json;charset=UTF-8" {
 			t.Errorf("%s: Content-Type %q", c.name, ct)
 		}
+	}
+}
+
+// The generated batches hold the double to the model too: a service that
+// makes every other allowed choice passes them, strict, with no false
+// positive (seeded: the same batches every time).
+func TestOtherChoicesPassGeneratedBatches(t *testing.T) {
+	t.Parallel()
+	files, err := cases.LoadEmbeddedCases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newOtherChoices())
+	defer srv.Close()
+	rep, err := runner.Run(t.Context(), runner.Config{Target: srv.URL, Token: suiteToken, Strict: true, Files: files,
+		Parallel: 8, Timeout: 10 * time.Second, SettleTimeout: 5 * time.Second, Generate: 100, Seed: 20261130,
+		Filter: runner.Filter{Tags: []string{"smoke"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated := 0
+	for _, c := range rep.Cases {
+		if c.Theme != "generated" {
+			continue
+		}
+		generated++
+		if c.Verdict != result.Pass {
+			t.Errorf("%s: %s: %s", c.ID, c.Verdict, strings.Join(c.Messages, "; "))
+		}
+	}
+	if generated != 100 {
+		t.Errorf("%d generated batches played, want 100", generated)
 	}
 }
