@@ -31,7 +31,7 @@ const (
 	genMaxIDBytes   = 4 << 10   // an unknown ID is at most this long
 	genMaxBodyBytes = 512 << 10 // all job_ids of a batch together
 	shrinkPlays     = 150       // replays a shrink may spend
-	shrinkTime      = 20 * time.Second
+	shrinkTime      = 4 * time.Second
 )
 
 // genItem is one entry: a delete type and a task (an index into
@@ -309,6 +309,11 @@ func (p *player) playGenerated(ctx context.Context, seed uint64, n int) result.C
 		res.Messages = append(res.Messages, fmt.Sprintf("seed %d, batch %d: %d items, %d tasks", seed, n, len(g.Items), len(g.Tasks)))
 		return res
 	}
+	if !p.shrinks.take(res) {
+		res.Messages = append(res.Messages, fmt.Sprintf("seed %d, batch %d: %d items, %d tasks; not shrunk: a batch breaking the same requirements was shrunk already, or the run's %d shrinks are spent (`drsconform run --generate %d --seed %d` replays it)",
+			seed, n, len(g.Items), len(g.Tasks), maxShrinks, n+1, seed))
+		return res
+	}
 	small, smallRes, plays := q.shrink(ctx, g, res, generatedID(seed, n))
 	smallRes.Messages = append(smallRes.Messages,
 		fmt.Sprintf("seed %d, batch %d: %d items, %d tasks; shrunk in %d replays to %d items, %d tasks (`drsconform run --generate %d --seed %d` replays it)",
@@ -320,6 +325,48 @@ func (p *player) playGenerated(ctx context.Context, seed uint64, n int) result.C
 func (p *player) playBatch(ctx context.Context, g genBatch, id string) result.CaseResult {
 	c, literal := g.toCase(id)
 	return p.playWith(ctx, c, literal)
+}
+
+// maxShrinks bounds the shrinks of one run: a target that fails every
+// generated batch (one fault seen fifty times) must not hold the run for
+// fifty shrinks; one shrunk case per broken requirement is what a reader
+// needs.
+const maxShrinks = 3
+
+// shrinkBudget hands out the run's shrinks: at most maxShrinks, and only to
+// a batch that breaks a requirement no shrunk batch broke before.
+type shrinkBudget struct {
+	mu     sync.Mutex
+	used   int
+	broken map[string]bool
+}
+
+func (b *shrinkBudget) take(res result.CaseResult) bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used >= maxShrinks {
+		return false
+	}
+	fresh := false
+	for _, f := range res.Findings {
+		if !b.broken[f.Requirement] {
+			fresh = true
+		}
+	}
+	if !fresh {
+		return false
+	}
+	if b.broken == nil {
+		b.broken = map[string]bool{}
+	}
+	for _, f := range res.Findings {
+		b.broken[f.Requirement] = true
+	}
+	b.used++
+	return true
 }
 
 // failing: the target broke a requirement (a harness that could not judge

@@ -29,6 +29,7 @@ type player struct {
 	wire     *wire
 	redact   *Redactor
 	fixtures *fixtureClient
+	shrinks  *shrinkBudget // shared by the run's generated batches
 }
 
 // caseRun is the state of one case being played.

@@ -42,7 +42,7 @@ func NewSession(cfg Config) (*Session, error) {
 	if cfg.Token != "" {
 		header.Set("X-Auth-Token", cfg.Token)
 	}
-	p := &player{cfg: cfg, cat: cat, contract: ct, wire: w, redact: rd,
+	p := &player{cfg: cfg, cat: cat, contract: ct, wire: w, redact: rd, shrinks: &shrinkBudget{},
 		fixtures: &fixtureClient{base: cfg.FixturesURL, header: withJSON(header), wire: w}}
 	return &Session{cfg: cfg, cat: cat, ct: ct, p: p}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -95,16 +96,27 @@ func HugeStrings(next http.Handler, size int) http.Handler {
 			write(w, status, h, body)
 			return
 		}
-		var b bytes.Buffer
-		b.WriteString(`{"count":` + count + `,"results":[`)
-		for i := range doc.Results {
-			if i > 0 {
-				b.WriteByte(',')
+		// Streamed, not built: a batch of 1,000 items is 2 GB of answer,
+		// which the client stops reading long before the end.
+		for k, vs := range h {
+			if !strings.EqualFold(k, "Content-Length") {
+				w.Header()[k] = vs
 			}
-			fmt.Fprintf(&b, `{"id":"%d-%s","status":"failed","error_code":"DRS.M05003","error_msg":"%s"}`, i, id, msg)
 		}
-		b.WriteString("]}")
-		write(w, status, h, b.Bytes())
+		w.WriteHeader(status)
+		if _, err := io.WriteString(w, `{"count":`+count+`,"results":[`); err != nil {
+			return
+		}
+		for i := range doc.Results {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			if _, err := fmt.Fprintf(w, `%s{"id":"%d-%s","status":"failed","error_code":"DRS.M05003","error_msg":"%s"}`, sep, i, id, msg); err != nil {
+				return // the client has read enough
+			}
+		}
+		_, _ = io.WriteString(w, "]}")
 	})
 }
 
