@@ -187,9 +187,10 @@ func pointersOf(kw string, ve *jsonschema.ValidationError) []string {
 	return out
 }
 
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
+func escapePointer(s string) string { return pointerEscaper.Replace(s) }
+
+// pointerEscaper escapes a JSON Pointer segment (RFC 6901).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // attribute names the requirement a body violation breaks.
 func attribute(schemaFile, keyword, ptr string) string {
@@ -352,14 +353,26 @@ const MaxNumberLength = 64
 
 // shortenNumbers replaces, in place, every number literal longer than
 // MaxNumberLength by a short one of the same sign and kind (integer or not),
-// calling long for each with its JSON pointer.
+// calling long for each with its JSON pointer. The walk keeps the path as
+// segments and writes a pointer only for a long number: this runs on every
+// body the suite judges.
 func shortenNumbers(v any, ptr string, long func(ptr string, n json.Number)) any {
+	return shorten(v, nil, func(path []string, n json.Number) {
+		p := ptr
+		for _, seg := range path {
+			p += "/" + escapePointer(seg)
+		}
+		long(p, n)
+	})
+}
+
+func shorten(v any, path []string, long func(path []string, n json.Number)) any {
 	switch t := v.(type) {
 	case json.Number:
 		if !tooLong(t) {
 			return t
 		}
-		long(ptr, t)
+		long(path, t)
 		stand := "9007199254740993"
 		if !integral(string(t)) {
 			stand = "0.5"
@@ -370,11 +383,15 @@ func shortenNumbers(v any, ptr string, long func(ptr string, n json.Number)) any
 		return json.Number(stand)
 	case map[string]any:
 		for k, e := range t {
-			t[k] = shortenNumbers(e, ptr+"/"+escapePointer(k), long)
+			if _, ok := e.(string); !ok {
+				t[k] = shorten(e, append(path, k), long)
+			}
 		}
 	case []any:
 		for i, e := range t {
-			t[i] = shortenNumbers(e, ptr+"/"+strconv.Itoa(i), long)
+			if _, ok := e.(string); !ok {
+				t[i] = shorten(e, append(path, strconv.Itoa(i)), long)
+			}
 		}
 	}
 	return v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/drsconform/drsconform/reference"
@@ -48,5 +49,29 @@ func BenchmarkGenerated(b *testing.B) {
 		}
 		n++
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "batches/s")
+}
+
+// BenchmarkGeneratedParallel is the throughput a run gets: batches played
+// eight at a time (the default --parallel), as runner.Run plays them.
+func BenchmarkGeneratedParallel(b *testing.B) {
+	srv := httptest.NewServer(reference.New(reference.Config{Tokens: []string{"model-token"},
+		Logger: slog.New(slog.DiscardHandler)}).Handler())
+	b.Cleanup(srv.Close)
+	s, err := runner.NewSession(runner.Config{Target: srv.URL, Token: "model-token"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var next atomic.Int64
+	b.SetParallelism(4) // with -cpu 2: eight goroutines
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := int(next.Add(1))
+			if r := s.PlayGenerated(context.Background(), 1, n); r.Verdict != result.Pass {
+				b.Errorf("batch %d: %v", n, r.Messages)
+				return
+			}
+		}
+	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "batches/s")
 }
