@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -10,7 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/result"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // asciiJSON writes every non-ASCII character of a JSON text as \uXXXX (a
@@ -67,4 +70,21 @@ func TestLargeBatchAnsweredInPartFails(t *testing.T) {
 	c := caseResult(t, rep, "scale.batch-1000")
 	assert.Equal(t, result.Fail, c.Verdict)
 	assert.NotEmpty(t, findingsOn(c, "REQ-RES-02"), "%v", c.Messages)
+}
+
+// The script of a generated batch sends the whole batch, the made tasks at
+// their positions, and the reference answers every item.
+func TestScriptReproducesAGeneratedBatch(t *testing.T) {
+	t.Parallel()
+	sh := shell(t)
+	srv := httptest.NewServer(faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	files, err := cases.LoadEmbeddedCases()
+	require.NoError(t, err)
+	text := script(t, findCase(t, files, "scale.batch-100"), runner.ScriptOptions{Target: srv.URL})
+	code, out := runScript(t, sh, t.TempDir(), text)
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, out, "HTTP/1.1 202 Accepted")
+	assert.Contains(t, out, `"count":100`)
+	assert.Equal(t, 4, strings.Count(out, `"status":"success"`)+strings.Count(out, `"status":"failed","error_code":"DRS.M00304"`), "the four made tasks answered by state")
 }
