@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/drsconform/drsconform/result"
 	"gopkg.in/yaml.v3"
@@ -45,7 +46,30 @@ type Fixture struct {
 	Busy       bool   `yaml:"busy"`
 	// Absent fixtures are never made: a fresh ID the target has never seen.
 	Absent bool `yaml:"absent"`
+	// IDKind, on an absent fixture, shapes its fresh ID (see the IDKind*
+	// constants); "" is the usual UUID-shaped one. Every kind keeps a
+	// random part, so the ID is still new on every run.
+	IDKind string `yaml:"id_kind"`
 }
+
+// The shapes of an absent fixture's ID (fixture id_kind), for REQ-RES-02:
+// every one must come back byte for byte as the result id.
+const (
+	IDKindLong      = "long"      // 4,096 bytes
+	IDKindCJK       = "cjk"       // Chinese characters around the random part
+	IDKindEmoji     = "emoji"     // emoji, a skin-tone modifier and a ZWJ sequence
+	IDKindCombining = "combining" // decomposed letters (e + U+0301): NFC would change them
+	IDKindEscape    = "escape"    // characters JSON escapes: " \ / < > & U+2028, a tab
+	IDKindURL       = "url"       // characters a URL encodes: / ? # % + & = space
+)
+
+// IDKinds lists the id_kind values, in the order of the schema's enum.
+func IDKinds() []string {
+	return []string{IDKindLong, IDKindCJK, IDKindEmoji, IDKindCombining, IDKindEscape, IDKindURL}
+}
+
+// LongIDBytes is the length of an IDKindLong ID.
+const LongIDBytes = 4096
 
 // Step is one request of a case with what must follow from it.
 type Step struct {
@@ -82,7 +106,23 @@ type Request struct {
 	// UTF-8): \xHH is the byte HH; every other character is itself.
 	RawBodyBytes *string          `yaml:"raw_body_bytes"`
 	Violates     *SchemaViolation `yaml:"violates"`
+	// Batch generates the body of a large batch instead of writing it out:
+	// one of body, raw_body, raw_body_bytes and batch.
+	Batch *Batch `yaml:"batch"`
 }
+
+// Batch is a generated body {"jobs": [...]} of Size items, all with
+// DeleteType: the item at each 1-based position of At names that fixture's
+// job; every other item is a fresh unknown job ID (as an absent fixture's),
+// new on every run, so a batch of 1,000 needs only the fixtures it names.
+type Batch struct {
+	Size       int            `yaml:"size"`
+	DeleteType string         `yaml:"delete_type"`
+	At         map[int]string `yaml:"at"`
+}
+
+// MaxBatchSize bounds batch.size (the schema says the same).
+const MaxBatchSize = 10000
 
 // The credentials a request can carry instead of --token (request.credential).
 const (
@@ -194,6 +234,10 @@ type Post struct {
 	Status    string   `yaml:"status"`
 	StatusIn  []string `yaml:"status_in"`
 	NotStatus string   `yaml:"not_status"`
+	// Stays, a duration ("2s"), asks that the condition, once it holds, keep
+	// holding on every read-back for that long (at most --settle-timeout):
+	// a stopped task stays. The loader checks it parses.
+	Stays string `yaml:"stays"`
 	// Requirement is the one a broken post-condition breaks; default: the case's first.
 	Requirement string `yaml:"requirement"`
 }
@@ -235,6 +279,22 @@ func (p Post) String() string {
 	}
 	return "?"
 }
+
+// StaysFor is the duration of Stays; 0 when there is none (or it does not
+// parse, which the loader reports).
+func (p Post) StaysFor() time.Duration {
+	if p.Stays == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(p.Stays)
+	if err != nil || d < 0 {
+		return 0
+	}
+	return d
+}
+
+// MaxStays bounds a post-condition's stays (the loader checks).
+const MaxStays = time.Minute
 
 // eventual reports whether the condition may take time to hold (the runner
 // polls until --settle-timeout); unchanged and exists hold at once or never.

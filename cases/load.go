@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
@@ -155,15 +157,18 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 				at(ptr+"/then", "with outcomes, each outcome has its own then")
 			}
 			r := s.Request
-			if n := btoi(r.Body != nil) + btoi(r.RawBody != nil) + btoi(r.RawBodyBytes != nil); n > 1 {
-				at(ptr+"/request", "one of body, raw_body and raw_body_bytes, not %d", n)
+			if n := btoi(r.Body != nil) + btoi(r.RawBody != nil) + btoi(r.RawBodyBytes != nil) + btoi(r.Batch != nil); n > 1 {
+				at(ptr+"/request", "one of body, raw_body and raw_body_bytes, or batch; not %d", n)
+			}
+			if r.Batch != nil {
+				checkBatch(at, ptr+"/request/batch", r.Batch, c)
 			}
 			if r.RawBodyBytes != nil && !hasByteEscape(*r.RawBodyBytes) {
 				at(ptr+"/request/raw_body_bytes", `no \xHH byte escape: write raw_body instead`)
 			}
 		}
 		hasSingle := rc.Step.Expect != nil || len(rc.Step.Outcomes) > 0 || len(rc.Step.Then) > 0 ||
-			rc.Step.Request.Body != nil || rc.Step.Request.RawBody != nil || rc.Step.Request.RawBodyBytes != nil ||
+			rc.Step.Request.Body != nil || rc.Step.Request.RawBody != nil || rc.Step.Request.RawBodyBytes != nil || rc.Step.Request.Batch != nil ||
 			len(rc.Step.Request.Headers) > 0 || len(rc.Step.Request.RemoveHeaders) > 0 || rc.Step.Request.Project != "" ||
 			rc.Step.Request.Credential != ""
 		switch {
@@ -186,6 +191,8 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 			switch {
 			case fx.Absent && (fx.Status != "" || fx.Parent || fx.DualActive || fx.Busy):
 				at(ptr, "an absent fixture is never made: it takes no status, parent, dual_active or busy")
+			case !fx.Absent && fx.IDKind != "":
+				at(ptr+"/id_kind", "id_kind shapes the ID of an absent fixture; the harness names the tasks it makes")
 			case !fx.Absent && fx.Status == "":
 				at(ptr, "no status: in which state must fixture %s be made?", name)
 			case !fx.Absent:
@@ -244,6 +251,15 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 					}
 					if p.NotStatus != "" {
 						knownStatus(at, pb+"/not_status", p.NotStatus)
+					}
+					if p.Stays != "" {
+						d, err := time.ParseDuration(p.Stays)
+						switch {
+						case err != nil || d <= 0 || d > MaxStays:
+							at(pb+"/stays", "stays %q: want a duration above 0 and at most %s, as 2s", p.Stays, MaxStays)
+						case !p.Eventual():
+							at(pb+"/stays", "stays goes with gone, status, status_in or not_status; exists and unchanged are read once")
+						}
 					}
 					if p.Requirement != "" {
 						if _, ok := catalogue.Get(p.Requirement); !ok {
@@ -304,6 +320,26 @@ func CasesByRequirement(files []*File) map[string][]string {
 		}
 	}
 	return out
+}
+
+// checkBatch checks a generated batch: every position within size, every
+// name a fixture of the case, each fixture at one position.
+func checkBatch(at func(ptr, format string, args ...any), ptr string, b *Batch, c *Case) {
+	where := map[string]int{}
+	for _, pos := range slices.Sorted(maps.Keys(b.At)) {
+		name := b.At[pos]
+		pp := fmt.Sprintf("%s/at/%d", ptr, pos)
+		if pos < 1 || pos > b.Size {
+			at(pp, "position %d is outside the batch (1..%d)", pos, b.Size)
+		}
+		if _, ok := c.Fixtures[name]; !ok {
+			at(pp, "%q names no fixture of case %s (fixtures: %s)", name, c.ID, strings.Join(c.FixtureOrder, ", "))
+		}
+		if prev, dup := where[name]; dup {
+			at(pp, "fixture %s is already at position %d: a repeated job_id is another requirement (REQ-STA-11)", name, prev)
+		}
+		where[name] = pos
+	}
 }
 
 func btoi(b bool) int {

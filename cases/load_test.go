@@ -78,6 +78,18 @@ func TestLoadCasesReportsFileAndLine(t *testing.T) {
 		{name: "raw_body_bytes without a byte escape", files: replace("      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n",
 			"      raw_body_bytes: '{\"jobs\": []}'\n"), file: "cases/t.yaml", line: 10, message: `no \xHH byte escape`},
 		{name: "body and raw_body_bytes", files: replace("    request:\n", "    request:\n      raw_body_bytes: 'x\\xff'\n"), file: "cases/t.yaml", line: 10, message: "one of body, raw_body and raw_body_bytes"},
+		{name: "body and batch", files: replace("    request:\n", "    request:\n      batch: {size: 3, delete_type: delete}\n"), file: "cases/t.yaml", line: 10, message: "or batch; not 2"},
+		{name: "batch position outside", files: replace("      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n",
+			"      batch: {size: 3, delete_type: delete, at: {4: task}}\n"), file: "cases/t.yaml", line: 10, message: "position 4 is outside the batch (1..3)"},
+		{name: "batch names no fixture", files: replace("      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n",
+			"      batch: {size: 3, delete_type: delete, at: {2: tsak}}\n"), file: "cases/t.yaml", line: 10, message: `"tsak" names no fixture`},
+		{name: "batch too large", files: replace("      body: {jobs: [{delete_type: delete, job_id: \"{{task}}\"}]}\n",
+			"      batch: {size: 10001, delete_type: delete}\n"), file: "cases/t.yaml", line: 10, message: "10000"},
+		{name: "id_kind on a made fixture", files: replace("{status: CREATE_FAILED}", "{status: CREATE_FAILED, id_kind: cjk}"), file: "cases/t.yaml", line: 8, message: "id_kind shapes the ID of an absent fixture"},
+		{name: "unknown id_kind", files: replace("{status: CREATE_FAILED}", "{absent: true, id_kind: klingon}"), file: "cases/t.yaml", line: 8, message: "long"},
+		{name: "stays does not parse", files: replace("      task: gone\n", "      task: {gone: true, stays: 2h}\n"), file: "cases/t.yaml", line: 16, message: "does not match pattern"},
+		{name: "stays too long", files: replace("      task: gone\n", "      task: {gone: true, stays: 120s}\n"), file: "cases/t.yaml", line: 16, message: "at most 1m0s"},
+		{name: "stays on exists", files: replace("      task: gone\n", "      task: {exists: true, stays: 2s}\n"), file: "cases/t.yaml", line: 16, message: "stays goes with gone"},
 		{name: "duplicate id across files", files: map[string]string{"a.yaml": goodCase, "b.yaml": goodCase}, file: "cases/b.yaml", line: 4, message: "already used at cases/a.yaml:4"},
 	}
 	for _, tc := range tests {

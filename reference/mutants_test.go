@@ -11,14 +11,17 @@ package reference
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // mutant is one faulty variant.
@@ -836,7 +839,138 @@ func mutants() []mutant {
 					next.ServeHTTP(w, r)
 				})
 			}},
+
+		// Scale and unusual IDs (cases/scale.yaml): a large batch answered in
+		// part, ids that do not come back as they were sent.
+		{name: "large-batch-truncated-count-kept", breaks: "REQ-RES-02",
+			desc: "answers only the first 50 results of a larger batch; count still the number requested",
+			wire: on202(func(_ *http.Request, m map[string]any) {
+				if rs := results(m); len(rs) > truncateAt {
+					m["results"] = rs[:truncateAt]
+				}
+			})},
+		{name: "large-batch-only-first-items", breaks: "REQ-RES-02",
+			desc: "takes only the first 50 items of a larger batch: acts on them and answers them, count 50",
+			rules: func(s *Server) {
+				s.rules.validate = func(s *Server, r *http.Request, body []byte) ([]DeleteJobReq, *problem) {
+					jobs, p := validateBatch(s, r, body)
+					if len(jobs) > truncateAt {
+						jobs = jobs[:truncateAt]
+					}
+					return jobs, p
+				}
+			}},
+		{name: "long-ids-cut-at-255-bytes", breaks: "REQ-RES-02",
+			desc: "answers a job_id longer than 255 bytes cut to its first 255 (a VARCHAR(255) column)",
+			wire: eachResultID(func(id string) string {
+				if len(id) > 255 {
+					return id[:255]
+				}
+				return id
+			})},
+		{name: "non-ascii-ids-replaced", breaks: "REQ-RES-02",
+			desc: "answers every non-ASCII character of a job_id as ? (a Latin-1 column)",
+			wire: eachResultID(func(id string) string {
+				return strings.Map(func(r rune) rune {
+					if r > unicode.MaxASCII {
+						return '?'
+					}
+					return r
+				}, id)
+			})},
+		{name: "ids-returned-json-escaped", breaks: "REQ-RES-02",
+			desc: `answers a job_id with non-ASCII or special characters in its escaped form as text (\u4e2d for 中, \" for ": the escape, not the character)`,
+			wire: eachResultID(func(id string) string {
+				q := strconv.QuoteToASCII(id)
+				return q[1 : len(q)-1]
+			})},
+		{name: "ids-html-escaped", breaks: "REQ-RES-02",
+			desc: "answers job_ids HTML-escaped (&lt; &amp; &#34;), as a template engine would",
+			wire: eachResultID(html.EscapeString)},
+		{name: "ids-combining-marks-stripped", breaks: "REQ-RES-02",
+			desc: "answers job_ids with combining marks (U+0300..U+036F) removed, as an accent-folding normalizer does",
+			wire: eachResultID(func(id string) string {
+				return strings.Map(func(r rune) rune {
+					if r >= 0x300 && r <= 0x36f {
+						return -1
+					}
+					return r
+				}, id)
+			})},
+		{name: "ids-url-decoded", breaks: "REQ-RES-02",
+			desc: "answers job_ids URL-decoded (%20 and + become spaces), as if they had come in a query string",
+			wire: eachResultID(func(id string) string {
+				if d, err := url.QueryUnescape(id); err == nil {
+					return d
+				}
+				return id
+			})},
+
+		// REQ-STA-13: a stopped task stays until someone deletes it.
+		{name: "stopped-task-vanishes", breaks: "REQ-STA-13",
+			desc:  "a task stopped through the API disappears by itself a second after its release completes",
+			rules: afterStop(func(p *project, id string) { delete(p.tasks, id) })},
+		{name: "stopped-task-turns-deleted", breaks: "REQ-STA-13",
+			desc: "a task stopped through the API turns DELETED by itself a second after its release completes (no delete can remove it)",
+			rules: afterStop(func(p *project, id string) {
+				if t := p.tasks[id]; t != nil {
+					t.status, t.releaseAt = Deleted, time.Time{}
+				}
+			})},
+
+		// REQ-SEC-01, another angle: a shape check instead of a verification.
+		{name: "token-checked-by-length-only", breaks: "REQ-SEC-01",
+			desc: "accepts any X-Auth-Token as long as a valid one (a shape check, not a verification)",
+			wire: func(s *Server, next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if tok := r.Header.Get(headerAuthToken); tok != "" && len(tok) == len(s.forgedToken()) {
+						r.Header.Set(headerAuthToken, s.forgedToken())
+					}
+					next.ServeHTTP(w, r)
+				})
+			}},
 	}
+}
+
+// truncateAt is where the truncating mutants cut a batch: above every
+// hand-written batch, below the generated ones of cases/scale.yaml.
+const truncateAt = 50
+
+// vanishAfter is how long after its release completes a stopped task of the
+// REQ-STA-13 mutants lasts: within the 2 s the case reads it back.
+const vanishAfter = time.Second
+
+// eachResultID rewrites the id of every result of a 202.
+func eachResultID(f func(id string) string) func(*Server, http.Handler) http.Handler {
+	return on202(func(_ *http.Request, m map[string]any) {
+		for _, r := range results(m) {
+			if r, ok := r.(map[string]any); ok {
+				if id, ok := r["id"].(string); ok {
+					r["id"] = f(id)
+				}
+			}
+		}
+	})
+}
+
+// afterStop lets f change the project, under its lock, vanishAfter after the
+// release of a task stopped through the API has completed; f sees the task's
+// ID and must allow for the task having been deleted meanwhile.
+func afterStop(f func(p *project, id string)) func(*Server) {
+	return afterApply(func(p *project, _ *task, job DeleteJobReq, d decision) {
+		t := p.tasks[job.JobID]
+		if t == nil || d.failed || d.act != actStop {
+			return
+		}
+		wait := time.Until(t.releaseAt) + vanishAfter
+		time.AfterFunc(wait, func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if _, live := p.tasks[job.JobID]; live {
+				f(p, job.JobID)
+			}
+		})
+	})
 }
 
 // forgedToken is a credential the server accepts, for a mutant that acts

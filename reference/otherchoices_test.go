@@ -22,6 +22,8 @@ package reference
 //   - REQ-STA-12: terminate or force_terminate of a task already releasing or
 //     deletable succeeds as a no-op, where the reference fails it.
 //   - Fixture protocol: job IDs "job:N", not shaped like UUIDs.
+//   - REQ-VAL-11: a batch of more than maxBatchItems items is answered 400
+//     as a whole (nothing is done), not processed in full.
 
 import (
 	"bytes"
@@ -62,6 +64,9 @@ func newOtherChoices() *otherChoices {
 		ReleaseDelay: 700 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	return &otherChoices{next: ref.Handler(), toInternal: map[string]string{}, toExternal: map[string]string{}}
 }
+
+// maxBatchItems is the most items the double takes in one batch (REQ-VAL-11).
+const maxBatchItems = 500
 
 // emptyJobID stands in for "" on the way to the reference, so that an empty
 // job_id is an unknown task (a failed item) rather than a 400.
@@ -152,6 +157,12 @@ func (d *otherChoices) external(in string) string {
 // be malformed on purpose), lets the reference decide, and answers with the
 // double's own codes, wording and choices.
 func (d *otherChoices) batchJobs(w http.ResponseWriter, r *http.Request, body []byte) {
+	if list, ok := decodeObjectOrNil(body)["jobs"].([]any); ok && len(list) > maxBatchItems {
+		code, msg := otherCode(CodeParameterInvalid, strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Language")), "zh-cn"))
+		buf, _ := json.Marshal(ErrorBody{ErrorCode: code, ErrorMsg: msg})
+		relay(w, http.StatusBadRequest, buf) // REQ-VAL-11, rejected-400
+		return
+	}
 	in := externalID.ReplaceAllFunc(body, func(q []byte) []byte {
 		return []byte(`"` + d.internal(string(q[1:len(q)-1])) + `"`)
 	})
@@ -303,7 +314,7 @@ func TestSuitePassesEveryOtherChoice(t *testing.T) {
 	}
 	// The double made the choices it was built to make, and the suite saw them.
 	for _, want := range []string{"REQ-STA-11=rejected-400", "REQ-VAL-09=rejected-400", "REQ-HDR-04=rejected-400",
-		"REQ-VAL-06=accepted-empty", "REQ-VAL-05=failed-item"} {
+		"REQ-VAL-06=accepted-empty", "REQ-VAL-05=failed-item", "REQ-VAL-11=rejected-400", "REQ-VAL-11=processed-in-full"} {
 		if !choices[want] {
 			t.Errorf("the report does not show the double's choice %s (seen: %v)", want, choices)
 		}

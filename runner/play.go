@@ -156,7 +156,7 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 		}
 		cr.projects[name] = project
 		if fx.Absent {
-			cr.ids[name] = absentID()
+			cr.ids[name] = shapedID(fx.IDKind)
 			cr.vars[name] = cr.ids[name]
 			continue
 		}
@@ -228,6 +228,8 @@ func (p *player) build(cr *caseRun, r cases.Request) built {
 		b.body = []byte(cases.Expand(raw, cr.vars))
 	} else if r.Body != nil {
 		b.body, _ = json.Marshal(cases.ExpandValue(r.Body, cr.vars))
+	} else if r.Batch != nil {
+		b.body = batchBody(r.Batch, cr.ids)
 	}
 	b.jobIDs = requestedJobIDs(b.body)
 	b.sent = p.sentOf(cr, b.body)

@@ -158,7 +158,7 @@ func newScriptWriter(c *cases.Case, o ScriptOptions) (*scriptWriter, error) {
 	sw.shell[sw.marker("invalid")], sw.show[sw.marker("invalid")] = "invalid_token", "${DRSCONFORM_TOKEN}"+InvalidTokenSuffix
 	for i, name := range c.FixtureOrder {
 		if c.Fixtures[name].Absent {
-			sw.vars[name] = absentID()
+			sw.vars[name] = shapedID(c.Fixtures[name].IDKind)
 			continue
 		}
 		v := fmt.Sprintf("fx_%d", i+1)
@@ -413,6 +413,8 @@ func (sw *scriptWriter) request(r cases.Request) (path string, header http.Heade
 	} else if r.Body != nil {
 		body, _ = json.Marshal(cases.ExpandValue(r.Body, sw.vars))
 		hasBody = true
+	} else if r.Batch != nil {
+		body, hasBody = batchBody(r.Batch, sw.vars), true // fixture names map to their markers
 	}
 	return path, header, body, hasBody && len(body) > 0
 }

@@ -353,6 +353,11 @@ func (j *judge) then(ctx context.Context, o *cases.Outcome, snap map[string]stri
 			return err
 		}
 		if holds(status, exists) {
+			if post.StaysFor() > 0 {
+				if err := j.stays(ctx, name, post, req, holds); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		got := "gone (404)"
