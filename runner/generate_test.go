@@ -34,9 +34,9 @@ func TestGeneratedBatchesPassAgainstTheReference(t *testing.T) {
 	require.Equal(t, result.Pass, rep.Verdict)
 }
 
-// A target that alters a combining mark in the ids it echoes: the
-// catalogue does not see it, the generator does, and shrinks it to a batch
-// of one item.
+// A target that alters a combining mark in the ids it echoes: the catalogue
+// without its scale cases (the ones that send such ids on purpose) does not
+// see it, the generator does, and shrinks it to a batch of one item.
 func TestGeneratedBatchesFindAnAlteredIDAndShrinkIt(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, faulty(answer(mapJSON(func(m map[string]any) {
@@ -49,15 +49,20 @@ func TestGeneratedBatchesFindAnAlteredIDAndShrinkIt(t *testing.T) {
 			}
 		}
 	}))))
-	rep := play(t, srv, "", func(c *runner.Config) { c.Generate, c.Seed = 60, 3 })
+	rep := play(t, srv, "", func(c *runner.Config) {
+		c.Generate, c.Seed = 60, 3
+		c.Filter.ExcludeTags = []string{"scale"}
+	})
 	for _, c := range rep.Cases {
 		if c.Theme != runner.GeneratedTheme {
 			require.NotEqual(t, result.Fail, c.Verdict, "the catalogue should not see it: %s %v", c.ID, c.Messages)
 		}
 	}
 	var found *result.CaseResult
+	// Batches play in parallel; the run shrinks the first failing batch to
+	// take its budget for REQ-RES-02, not necessarily batch 0.
 	for _, c := range generatedResults(rep) {
-		if c.Verdict == result.Fail {
+		if c.Verdict == result.Fail && strings.Contains(strings.Join(c.Messages, "\n"), "shrunk in") {
 			found = &c
 			break
 		}
