@@ -54,6 +54,49 @@ type Step struct {
 	Expect   *Expect   `yaml:"expect"`
 	Then     Then      `yaml:"then"`
 	Outcomes []Outcome `yaml:"outcomes"`
+	// Concurrent are requests sent at the same moment (a barrier: each is
+	// built and ready before all are released together); ExpectGroup and
+	// Then judge the group. A step has Request or Concurrent, not both.
+	Concurrent  []Request    `yaml:"concurrent"`
+	ExpectGroup *GroupExpect `yaml:"expect_group"`
+}
+
+// Requests are the requests a step sends: its concurrent group, or its one
+// request.
+func (s Step) Requests() []Request {
+	if len(s.Concurrent) > 0 {
+		return s.Concurrent
+	}
+	return []Request{s.Request}
+}
+
+// GroupExpect is what the answers of a concurrent group must be, together.
+type GroupExpect struct {
+	// Requirement is what a broken group expectation breaks.
+	Requirement string `yaml:"requirement"`
+	// Status is the status every answer must have; PerRequest[i].Status,
+	// when set, overrides it for request i.
+	Status     StatusSet `yaml:"status"`
+	PerRequest []Expect  `yaml:"per_request"`
+	// SuccessesAtMost and SuccessesAtLeast bound, per fixture, the items
+	// that report success over all answers of the group.
+	SuccessesAtMost  map[string]int `yaml:"successes_at_most"`
+	SuccessesAtLeast map[string]int `yaml:"successes_at_least"`
+}
+
+// ForRequest is the expect request i of the group is judged by.
+func (g GroupExpect) ForRequest(i int) Expect {
+	var e Expect
+	if i < len(g.PerRequest) {
+		e = g.PerRequest[i]
+	}
+	if len(e.Status) == 0 {
+		e.Status = g.Status
+	}
+	if e.Requirement == "" {
+		e.Requirement = g.Requirement
+	}
+	return e
 }
 
 // Alternatives returns the outcomes the step allows: the one of expect/then,
@@ -194,6 +237,8 @@ type Post struct {
 	Status    string   `yaml:"status"`
 	StatusIn  []string `yaml:"status_in"`
 	NotStatus string   `yaml:"not_status"`
+	// OrGone, with StatusIn: the task may also be gone.
+	OrGone bool `yaml:"or_gone"`
 	// Requirement is the one a broken post-condition breaks; default: the case's first.
 	Requirement string `yaml:"requirement"`
 }
@@ -228,6 +273,8 @@ func (p Post) String() string {
 		return "unchanged"
 	case p.Status != "":
 		return "status " + p.Status
+	case len(p.StatusIn) > 0 && p.OrGone:
+		return "gone, or status one of " + strings.Join(p.StatusIn, ", ")
 	case len(p.StatusIn) > 0:
 		return "status one of " + strings.Join(p.StatusIn, ", ")
 	case p.NotStatus != "":
