@@ -314,7 +314,7 @@ func groupShape(at func(ptr, format string, args ...any), ptr string, s Step, c 
 	}
 	for q := range s.Concurrent {
 		if len(g.ForRequest(q).Status) == 0 {
-			at(ptr+"/expect_group", "no status for concurrent request %d: set status (for all) or per_request[%d].status", q, q)
+			at(ptr+"/expect_group", "no status for concurrent request %d: set status (for all) or per_request[%d].status", q+1, q)
 		}
 	}
 	for _, bound := range []struct {
