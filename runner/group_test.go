@@ -21,9 +21,9 @@ import (
 	"github.com/drsconform/drsconform/runner"
 )
 
-// TestGroupReleasesTheRequestsTogether: a target that holds every API
-// request until two are in flight answers both only when they overlap, as
-// the barrier makes them.
+// TestGroupReleasesTheRequestsTogether: a target that takes 50 ms per API
+// request sees the requests of a group in flight together, as the barrier
+// sends them; sent one after another, they would never overlap.
 func TestGroupReleasesTheRequestsTogether(t *testing.T) {
 	t.Parallel()
 	var inFlight atomic.Int32
@@ -37,6 +37,7 @@ func TestGroupReleasesTheRequestsTogether(t *testing.T) {
 				break
 			}
 		}
+		time.Sleep(50 * time.Millisecond) // long against the barrier's release, short against --timeout
 		next.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
