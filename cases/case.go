@@ -78,6 +78,49 @@ type Step struct {
 	Expect   *Expect   `yaml:"expect"`
 	Then     Then      `yaml:"then"`
 	Outcomes []Outcome `yaml:"outcomes"`
+	// Concurrent are requests sent at the same moment (a barrier: each is
+	// built and ready before all are released together); ExpectGroup and
+	// Then judge the group. A step has Request or Concurrent, not both.
+	Concurrent  []Request    `yaml:"concurrent"`
+	ExpectGroup *GroupExpect `yaml:"expect_group"`
+}
+
+// Requests are the requests a step sends: its concurrent group, or its one
+// request.
+func (s Step) Requests() []Request {
+	if len(s.Concurrent) > 0 {
+		return s.Concurrent
+	}
+	return []Request{s.Request}
+}
+
+// GroupExpect is what the answers of a concurrent group must be, together.
+type GroupExpect struct {
+	// Requirement is what a broken group expectation breaks.
+	Requirement string `yaml:"requirement"`
+	// Status is the status every answer must have; PerRequest[i].Status,
+	// when set, overrides it for request i.
+	Status     StatusSet `yaml:"status"`
+	PerRequest []Expect  `yaml:"per_request"`
+	// SuccessesAtMost and SuccessesAtLeast bound, per fixture, the items
+	// that report success over all answers of the group.
+	SuccessesAtMost  map[string]int `yaml:"successes_at_most"`
+	SuccessesAtLeast map[string]int `yaml:"successes_at_least"`
+}
+
+// ForRequest is the expect request i of the group is judged by.
+func (g GroupExpect) ForRequest(i int) Expect {
+	var e Expect
+	if i < len(g.PerRequest) {
+		e = g.PerRequest[i]
+	}
+	if len(e.Status) == 0 {
+		e.Status = g.Status
+	}
+	if e.Requirement == "" {
+		e.Requirement = g.Requirement
+	}
+	return e
 }
 
 // Alternatives returns the outcomes the step allows: the one of expect/then,
@@ -238,6 +281,8 @@ type Post struct {
 	// holding on every read-back for that long (at most --settle-timeout):
 	// a stopped task stays. The loader checks it parses.
 	Stays string `yaml:"stays"`
+	// OrGone, with StatusIn: the task may also be gone.
+	OrGone bool `yaml:"or_gone"`
 	// Requirement is the one a broken post-condition breaks; default: the case's first.
 	Requirement string `yaml:"requirement"`
 }
@@ -272,6 +317,8 @@ func (p Post) String() string {
 		return "unchanged"
 	case p.Status != "":
 		return "status " + p.Status
+	case len(p.StatusIn) > 0 && p.OrGone:
+		return "gone, or status one of " + strings.Join(p.StatusIn, ", ")
 	case len(p.StatusIn) > 0:
 		return "status one of " + strings.Join(p.StatusIn, ", ")
 	case p.NotStatus != "":

@@ -25,27 +25,32 @@ func CheckBodies(files []*File, ct *contract.Contract) yamlschema.Problems {
 				vars[name] = fmt.Sprintf("4c6ac8c0-2f51-426a-97b2-cb2c668jb%03d", i)
 			}
 			for k, s := range c.Steps {
-				body, ok := renderBody(s.Request, vars)
-				if !ok {
-					continue
-				}
-				where := c.ID
-				if len(c.Steps) > 1 {
-					where = fmt.Sprintf("%s step %d", c.ID, k+1)
-				}
-				vs := ct.ValidateBody(schemas.BatchDeleteJobReq, body)
-				problem := func(format string, args ...any) {
-					out = append(out, yamlschema.Problem{File: c.File, Line: c.Line,
-						Message: where + ": " + fmt.Sprintf(format, args...)})
-				}
-				want := s.Request.Violates
-				switch {
-				case want == nil && len(vs) > 0:
-					problem("the body breaks the request schema (%s) but the case declares no `violates`", describe(vs))
-				case want != nil && len(vs) == 0:
-					problem("declares that the body breaks %s at %q, but the body is valid", want.Keyword, want.Pointer)
-				case want != nil && (len(vs) != 1 || vs[0].Keyword != want.Keyword || vs[0].Pointer != want.Pointer):
-					problem("declares that the body breaks %s at %q and nothing else; the schema reports %s", want.Keyword, want.Pointer, describe(vs))
+				for m, r := range s.Requests() {
+					body, ok := renderBody(r, vars)
+					if !ok {
+						continue
+					}
+					where := c.ID
+					if len(c.Steps) > 1 {
+						where = fmt.Sprintf("%s step %d", c.ID, k+1)
+					}
+					if len(s.Concurrent) > 0 {
+						where += fmt.Sprintf(" concurrent request %d", m+1)
+					}
+					vs := ct.ValidateBody(schemas.BatchDeleteJobReq, body)
+					problem := func(format string, args ...any) {
+						out = append(out, yamlschema.Problem{File: c.File, Line: c.Line,
+							Message: where + ": " + fmt.Sprintf(format, args...)})
+					}
+					want := r.Violates
+					switch {
+					case want == nil && len(vs) > 0:
+						problem("the body breaks the request schema (%s) but the case declares no `violates`", describe(vs))
+					case want != nil && len(vs) == 0:
+						problem("declares that the body breaks %s at %q, but the body is valid", want.Keyword, want.Pointer)
+					case want != nil && (len(vs) != 1 || vs[0].Keyword != want.Keyword || vs[0].Pointer != want.Pointer):
+						problem("declares that the body breaks %s at %q and nothing else; the schema reports %s", want.Keyword, want.Pointer, describe(vs))
+					}
 				}
 			}
 		}

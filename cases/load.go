@@ -148,6 +148,10 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 			c.FixtureOrder = mappingKeys(doc.Lookup(base + "/fixtures"))
 		}
 		shape := func(ptr string, s Step) {
+			if len(s.Concurrent) > 0 || s.ExpectGroup != nil {
+				groupShape(at, ptr, s, c, catalogue)
+				return
+			}
 			switch {
 			case s.Expect != nil && len(s.Outcomes) > 0:
 				at(ptr+"/outcomes", "a step has expect (with then) or outcomes, not both")
@@ -212,12 +216,30 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 		}
 		for k, s := range c.Steps {
 			sb := stepBase(k)
-			for _, name := range templateNames(s.Request) {
-				if _, ok := c.Fixtures[name]; !ok && !builtinName(name) {
-					at(sb+"/request", "{{%s}} names no fixture of case %s (fixtures: %s)", name, c.ID, strings.Join(c.FixtureOrder, ", "))
+			for q, r := range s.Requests() {
+				rp := sb + "/request"
+				if len(s.Concurrent) > 0 {
+					rp = fmt.Sprintf("%s/concurrent/%d", sb, q)
+				}
+				for _, name := range templateNames(r) {
+					if _, ok := c.Fixtures[name]; !ok && !builtinName(name) {
+						at(rp, "{{%s}} names no fixture of case %s (fixtures: %s)", name, c.ID, strings.Join(c.FixtureOrder, ", "))
+					}
 				}
 			}
-			for m, o := range s.Alternatives() {
+			alts := s.Alternatives()
+			if g := s.ExpectGroup; g != nil && len(s.Concurrent) > 0 {
+				// A group's per-request expects and its then, checked as
+				// outcomes are (fixture names, requirements, statuses).
+				for q := range s.Concurrent {
+					o := Outcome{Expect: g.ForRequest(q)}
+					if q == 0 {
+						o.Then = s.Then
+					}
+					alts = append(alts, o)
+				}
+			}
+			for m, o := range alts {
 				ob := sb
 				if len(s.Outcomes) > 0 {
 					ob = fmt.Sprintf("%s/outcomes/%d", sb, m)
@@ -248,6 +270,9 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 					}
 					for k, st := range p.StatusIn {
 						knownStatus(at, fmt.Sprintf("%s/status_in/%d", pb, k), st)
+					}
+					if p.OrGone && len(p.StatusIn) == 0 {
+						at(pb+"/or_gone", "or_gone widens status_in: without status_in, write gone")
 					}
 					if p.NotStatus != "" {
 						knownStatus(at, pb+"/not_status", p.NotStatus)
@@ -280,6 +305,53 @@ func ParseCaseFile(file string, data []byte, schema *jsonschema.Schema, catalogu
 		return nil, problems
 	}
 	return f, nil
+}
+
+// groupShape checks a concurrent step: expect_group and then judge the
+// group, so it takes no expect or outcomes; per_request has at most one
+// expect per request; successes_at_* name fixtures of the case.
+func groupShape(at func(ptr, format string, args ...any), ptr string, s Step, c *Case, catalogue *conformance.Catalogue) {
+	g := s.ExpectGroup
+	switch {
+	case len(s.Concurrent) == 0:
+		at(ptr+"/expect_group", "expect_group judges a concurrent group: this step has none")
+		return
+	case g == nil:
+		at(ptr, "no expect_group: what must the answers of the concurrent group be?")
+		return
+	case s.Expect != nil || len(s.Outcomes) > 0:
+		at(ptr, "a concurrent step has expect_group and then, not expect or outcomes")
+	}
+	if _, ok := catalogue.Get(g.Requirement); !ok {
+		at(ptr+"/expect_group/requirement", "unknown requirement %s", g.Requirement)
+	}
+	if len(g.PerRequest) > len(s.Concurrent) {
+		at(ptr+"/expect_group/per_request", "%d expects for %d concurrent requests", len(g.PerRequest), len(s.Concurrent))
+	}
+	for q := range s.Concurrent {
+		if len(g.ForRequest(q).Status) == 0 {
+			at(ptr+"/expect_group", "no status for concurrent request %d: set status (for all) or per_request[%d].status", q+1, q)
+		}
+	}
+	for _, bound := range []struct {
+		key string
+		m   map[string]int
+	}{{"successes_at_most", g.SuccessesAtMost}, {"successes_at_least", g.SuccessesAtLeast}} {
+		for name := range bound.m {
+			if _, ok := c.Fixtures[name]; !ok {
+				at(ptr+"/expect_group/"+bound.key+"/"+name, "%s names %q, which is no fixture of case %s", bound.key, name, c.ID)
+			}
+		}
+	}
+	for q, r := range s.Concurrent {
+		rp := fmt.Sprintf("%s/concurrent/%d", ptr, q)
+		if n := btoi(r.Body != nil) + btoi(r.RawBody != nil) + btoi(r.RawBodyBytes != nil); n > 1 {
+			at(rp, "one of body, raw_body and raw_body_bytes, not %d", n)
+		}
+		if r.RawBodyBytes != nil && !hasByteEscape(*r.RawBodyBytes) {
+			at(rp+"/raw_body_bytes", `no \xHH byte escape: write raw_body instead`)
+		}
+	}
 }
 
 // knownStatus reports a task status that is not one of the spec's

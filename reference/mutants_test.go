@@ -929,6 +929,26 @@ func mutants() []mutant {
 					next.ServeHTTP(w, r)
 				})
 			}},
+		// REQ-CON-*: faults that only show when requests overlap
+		// (mutants_concurrency_test.go).
+		{name: "racing-double-delete", breaks: "REQ-CON-01",
+			desc:  "checks then acts: decides under the lock, lets it go, acts later without looking again, so two overlapping deletes of one task both succeed",
+			rules: checkThenAct()},
+		{name: "delete-queued-after-answer", breaks: "REQ-CON-01",
+			desc:  "answers a delete success at once and removes the task 40 ms later, so an overlapping delete also sees it live and succeeds",
+			rules: deleteAfterAnswer()},
+		{name: "deadlock-locks-in-request-order", breaks: "REQ-CON-02",
+			desc: "locks the tasks of a batch one by one in request order, holding each while working: batches naming the same tasks in opposite orders deadlock",
+			wire: lockInRequestOrder()},
+		{name: "deadlock-waits-for-overlapping", breaks: "REQ-CON-02",
+			desc: "holds a batch until no other batch in flight names one of its tasks: two overlapping batches wait for each other for ever",
+			wire: waitForOthers()},
+		{name: "delete-wins-over-queued-stop", breaks: "REQ-CON-03",
+			desc: "a delete of a task whose stop is queued removes it while running; the stop then fails on a task that is gone",
+			wire: stopRacedByDelete(false)},
+		{name: "stop-lost-to-delete", breaks: "REQ-CON-03",
+			desc: "a delete cancels the queued stop of a running task, which still answers success: the task keeps running",
+			wire: stopRacedByDelete(true)},
 	}
 }
 

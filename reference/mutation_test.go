@@ -43,13 +43,18 @@ func mutantConfig() Config {
 	return Config{Tokens: []string{suiteToken}, ReleaseDelay: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
 }
 
+// mutationTimeout is the --timeout of the mutation runs: loopback answers
+// take milliseconds, and the deadlock mutants (REQ-CON-02) are killed only
+// once a request of a concurrent group has waited this long.
+const mutationTimeout = 5 * time.Second
+
 // playSuite runs the cases against h on a loopback server, as
 // `drsconform run --strict` would.
 func playSuite(ctx context.Context, h http.Handler, files []*cases.File, settle time.Duration) (*result.Report, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	return runner.Run(ctx, runner.Config{Target: srv.URL, Token: suiteToken, Files: files, Strict: true,
-		Parallel: 8, Timeout: 10 * time.Second, SettleTimeout: settle})
+		Parallel: 8, Timeout: mutationTimeout, SettleTimeout: settle})
 }
 
 // killersOf returns the cases of rep that fail or warn with a finding on req.

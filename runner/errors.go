@@ -12,6 +12,9 @@ import (
 var (
 	// ErrTransport: the target could not be reached or did not answer in time.
 	ErrTransport = errors.New("transport")
+	// ErrTimeout: a request got no answer within --timeout; also an
+	// ErrTransport (wire.do), with the same message.
+	ErrTimeout = errors.New("timeout")
 	// ErrHarness: the fixture protocol broke (5xx, no answer, malformed reply,
 	// a fixture that does not read back as asked).
 	ErrHarness = errors.New("fixture harness")
@@ -34,3 +37,10 @@ func (r *refusal) Error() string { return ErrFixtureUnavailable.Error() + ": " +
 
 // Unwrap makes errors.Is(err, ErrFixtureUnavailable) hold.
 func (r *refusal) Unwrap() error { return ErrFixtureUnavailable }
+
+// timedOut is a transport error that is also an ErrTimeout; its message is
+// the transport error's.
+type timedOut struct{ error }
+
+func (t timedOut) Unwrap() error        { return t.error }
+func (t timedOut) Is(target error) bool { return target == ErrTimeout }

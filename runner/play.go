@@ -129,8 +129,10 @@ func (p *player) cannotPlay(c *cases.Case) string {
 		return ""
 	}
 	for _, s := range c.Steps {
-		if cases.NeedsToken(s.Request.Credential) {
-			return "no --token given: cannot derive an invalid credential (credential: " + s.Request.Credential + ")"
+		for _, r := range s.Requests() {
+			if cases.NeedsToken(r.Credential) {
+				return "no --token given: cannot derive an invalid credential (credential: " + r.Credential + ")"
+			}
 		}
 	}
 	return ""

@@ -182,7 +182,9 @@ func (sw *scriptWriter) comment(text string) {
 func (sw *scriptWriter) say(text string) { sw.line("say " + shellWord(untrusted.Line(text))) }
 
 func (sw *scriptWriter) needsInvalid() bool {
-	return slices.ContainsFunc(sw.c.Steps, func(s cases.Step) bool { return cases.NeedsToken(s.Request.Credential) })
+	return slices.ContainsFunc(sw.c.Steps, func(s cases.Step) bool {
+		return slices.ContainsFunc(s.Requests(), func(r cases.Request) bool { return cases.NeedsToken(r.Credential) })
+	})
 }
 
 func (sw *scriptWriter) head(target, fixtures string) {
@@ -420,6 +422,22 @@ func (sw *scriptWriter) request(r cases.Request) (path string, header http.Heade
 }
 
 func (sw *scriptWriter) step(n int, s cases.Step) {
+	if g := s.ExpectGroup; len(s.Concurrent) > 0 && g != nil {
+		// A shell script cannot release requests through a barrier: it sends
+		// the group's requests one after another (drsconform reproduce --run
+		// plays the group as the run does), each with its own expect, then
+		// waits for the group's then after the last.
+		for i, r := range s.Concurrent {
+			e := g.ForRequest(i)
+			one := cases.Step{Name: fmt.Sprintf("%s (request %d of %d of a concurrent group, sent here one after another)",
+				s.Name, i+1, len(s.Concurrent)), Request: r, Expect: &e}
+			if i == len(s.Concurrent)-1 {
+				one.Then = s.Then
+			}
+			sw.step(n, one)
+		}
+		return
+	}
 	path, header, body, hasBody := sw.request(s.Request)
 	title := fmt.Sprintf("step %d of %d", n, len(sw.c.Steps))
 	if s.Name != "" {

@@ -24,6 +24,9 @@ import (
 // allowed outcome, so later steps would only repeat the failure); err is set
 // when the suite could not judge.
 func (p *player) step(ctx context.Context, cr *caseRun, n int, s cases.Step) (ok bool, err error) {
+	if len(s.Concurrent) > 0 {
+		return p.group(ctx, cr, n, s)
+	}
 	b := p.build(cr, s.Request)
 	snap, err := p.snapshot(ctx, cr, n)
 	if err != nil {
@@ -333,7 +336,7 @@ func (j *judge) then(ctx context.Context, o *cases.Outcome, snap map[string]stri
 			case post.Status != "":
 				return exists && status == post.Status
 			case len(post.StatusIn) > 0:
-				return exists && slices.Contains(post.StatusIn, status)
+				return exists && slices.Contains(post.StatusIn, status) || !exists && post.OrGone
 			case post.NotStatus != "":
 				return exists && status != post.NotStatus
 			}

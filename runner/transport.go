@@ -94,7 +94,11 @@ func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, h
 	}
 	ex := *r.ex
 	if err != nil {
-		return nil, ex, fmt.Errorf("%w: %s", ErrTransport, ex.Error)
+		terr := fmt.Errorf("%w: %s", ErrTransport, ex.Error)
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
+			return nil, ex, timedOut{terr}
+		}
+		return nil, ex, terr
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, w.maxBody+1))
