@@ -234,7 +234,7 @@ func TestHostileTargets(t *testing.T) {
 		url := serve(t, tc.target)
 		// Generated batches (a smaller budget than the default) meet the
 		// hostile answers too.
-		res := runCLI(t, append([]string{"run", "--target", url, "--timeout", "5s", "--settle-timeout", "5s", "--generate", "10", "--seed", "1"}, tc.args...)...)
+		res := runCLI(t, append([]string{"run", "--target", url, "--timeout", "5s", "--settle-timeout", "5s", "--generate", "5", "--seed", "1"}, tc.args...)...)
 		t.Logf("exit %d, peak RSS %d MiB, stdout %d bytes, reports %d bytes", res.code, res.rss>>20, len(res.stdout), res.reportBytes)
 		assert.Equal(t, tc.exit, res.code, "stdout:\n%s\nstderr:\n%s", tail(res.stdout), tail(res.stderr))
 		if tc.verdict != "" {
