@@ -45,6 +45,9 @@ type Config struct {
 	// (runner/generate.go); 0 plays none. Seed makes them: same seed, same batches.
 	Generate int
 	Seed     uint64
+	// GenerateConcurrent is how many concurrent generated groups to play
+	// after the generated batches (runner/linear.go), with Seed; 0 plays none.
+	GenerateConcurrent int
 	// Progress, if set, is called after each case (from one goroutine at a time).
 	Progress func(done, total int, r result.CaseResult)
 	// Now is the clock (tests make reports deterministic with it).

@@ -37,6 +37,7 @@ func (p *player) group(ctx context.Context, cr *caseRun, n int, s cases.Step) (o
 	}
 	resps := make([]*response, len(bs))
 	errs := make([]error, len(bs))
+	docs := make([]answer, len(bs))
 	var ready, done sync.WaitGroup
 	release := make(chan struct{})
 	ready.Add(len(bs))
@@ -69,6 +70,7 @@ func (p *player) group(ctx context.Context, cr *caseRun, n int, s cases.Step) (o
 		chosen := j.status([]cases.Outcome{o})
 		j.contract(chosen != nil)
 		doc := j.decode()
+		docs[i] = doc
 		if chosen == nil {
 			matched = false
 		} else {
@@ -106,6 +108,13 @@ func (p *player) group(ctx context.Context, cr *caseRun, n int, s cases.Step) (o
 			j.find(g.Requirement, result.LayerExpect,
 				fmt.Sprintf("at least %d item(s) for %s (%s) reporting success over the %d concurrent answers", least, name, j.q(cr.ids[name]), len(bs)),
 				fmt.Sprintf("%d", successes[name]), "")
+		}
+	}
+	if p.linear != nil {
+		// A concurrent generated group (runner/linear.go): some serial
+		// order of the batches must explain the answers.
+		if err := p.linear.check(ctx, j, docs, resps); err != nil {
+			return false, err
 		}
 	}
 	if err := j.then(ctx, &cases.Outcome{Then: s.Then}, snap); err != nil {

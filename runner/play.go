@@ -30,6 +30,7 @@ type player struct {
 	redact   *Redactor
 	fixtures *fixtureClient
 	shrinks  *shrinkBudget // shared by the run's generated batches
+	linear   *linearCheck  // set while a concurrent generated group plays (runner/linear.go)
 }
 
 // caseRun is the state of one case being played.

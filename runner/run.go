@@ -125,6 +125,9 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	if cfg.Generate > 0 {
 		rep.Cases = append(rep.Cases, p.generated(ctx, cfg.Generate, cfg.Seed)...)
 	}
+	if cfg.GenerateConcurrent > 0 {
+		rep.Cases = append(rep.Cases, p.generatedGroups(ctx, cfg.GenerateConcurrent, cfg.Seed)...)
+	}
 	rep.FinishedAt = cfg.Now().UTC()
 	noteInputs(rep, cfg.Files, all)
 	rep.Finish(cat)

@@ -31,6 +31,10 @@ import (
 // catalogue (runner/generate.go).
 const DefaultGenerate = 50
 
+// DefaultGenerateConcurrent is how many concurrent generated groups a run
+// plays after the generated batches (runner/linear.go).
+const DefaultGenerateConcurrent = 10
+
 // runFlags are the flags of `drsconform run` (README.md, "Testing your
 // implementation"): their names are stable, scripts use them.
 type runFlags struct {
@@ -43,6 +47,7 @@ type runFlags struct {
 	maxFailures            int
 	quiet                  bool
 	generate               int
+	generateConcurrent     int
 	seed                   uint64
 }
 
@@ -64,6 +69,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 		"failed and warned cases the summary prints in full (0: all); the others are named under their finding")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress line")
 	fs.IntVar(&f.generate, "generate", DefaultGenerate, "after the catalogue, play this many generated batches judged against the model (0: none)")
+	fs.IntVar(&f.generateConcurrent, "generate-concurrent", DefaultGenerateConcurrent,
+		"then play this many concurrent groups of 2-4 generated batches over shared tasks, judged by the serial orders the model allows (0: none)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the generated batches (0: a random one, printed); the same seed plays the same batches")
 }
 
@@ -123,16 +130,20 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		OtherProjectID: f.otherProjectID, Files: files, Strict: f.strict, Parallel: f.parallel,
 		Timeout: f.timeout, SettleTimeout: f.settleTimeout, SuiteVersion: suiteVersion(),
 		Filter: f.filter(), Generate: f.generate, Seed: f.seed,
+		GenerateConcurrent: f.generateConcurrent,
 	}
 	if cfg.Generate < 0 {
 		return usageError(stderr, fs, "--generate %d: want 0 or more", cfg.Generate)
 	}
-	if cfg.Generate > 0 {
+	if cfg.GenerateConcurrent < 0 {
+		return usageError(stderr, fs, "--generate-concurrent %d: want 0 or more", cfg.GenerateConcurrent)
+	}
+	if cfg.Generate > 0 || cfg.GenerateConcurrent > 0 {
 		if cfg.Seed == 0 {
 			cfg.Seed = mrand.Uint64() | 1
 		}
-		fmt.Fprintf(stderr, "drsconform run: %d generated batches, seed %d (--generate %d --seed %d replays them)\n",
-			cfg.Generate, cfg.Seed, cfg.Generate, cfg.Seed)
+		fmt.Fprintf(stderr, "drsconform run: %d generated batches and %d concurrent groups, seed %d (--generate %d --generate-concurrent %d --seed %d replays them)\n",
+			cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, cfg.Generate, cfg.GenerateConcurrent, cfg.Seed)
 	}
 	// A selection of nothing is the user's mistake: say so before starting
 	// anything (runner.Run checks it again for library callers).
