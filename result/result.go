@@ -243,8 +243,11 @@ type Report struct {
 	Complete  bool       `json:"complete"`
 	Selection *Selection `json:"selection,omitempty"`
 	// Unjudged lists the selected requirements no case passed, with why.
-	Unjudged      []Unjudged          `json:"unjudged,omitempty"`
-	Preflight     []PreflightCheck    `json:"preflight,omitempty"`
+	Unjudged  []Unjudged       `json:"unjudged,omitempty"`
+	Preflight []PreflightCheck `json:"preflight,omitempty"`
+	// Seed made the generated batches of the run (0: none were played); the
+	// same seed replays them (run --generate N --seed S).
+	Seed          uint64              `json:"seed,omitempty"`
 	Summary       Summary             `json:"summary"`
 	Cases         []CaseResult        `json:"cases"`
 	Requirements  []RequirementResult `json:"requirements"`

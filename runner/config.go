@@ -126,6 +126,9 @@ func (c Config) settings() map[string]string {
 	if c.Token != "" {
 		m["token"] = Redacted
 	}
+	if c.Generate+c.GenerateConcurrent > 0 {
+		m["generate"], m["generate_concurrent"], m["seed"] = fmt.Sprint(c.Generate), fmt.Sprint(c.GenerateConcurrent), fmt.Sprint(c.Seed)
+	}
 	for k, v := range map[string][]string{"tags": c.Filter.Tags, "exclude_tags": c.Filter.ExcludeTags, "requirements": c.Filter.Requirements, "cases_match": c.Filter.Match} {
 		if len(v) > 0 {
 			m[k] = strings.Join(v, ",")

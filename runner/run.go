@@ -124,9 +124,11 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	wg.Wait()
 	if cfg.Generate > 0 {
 		rep.Cases = append(rep.Cases, p.generated(ctx, cfg.Generate, cfg.Seed)...)
+		rep.Seed = cfg.Seed
 	}
 	if cfg.GenerateConcurrent > 0 {
 		rep.Cases = append(rep.Cases, p.generatedGroups(ctx, cfg.GenerateConcurrent, cfg.Seed)...)
+		rep.Seed = cfg.Seed
 	}
 	rep.FinishedAt = cfg.Now().UTC()
 	noteInputs(rep, cfg.Files, all)
