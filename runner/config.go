@@ -21,7 +21,7 @@ const (
 	DefaultTimeout        = 10 * time.Second
 	DefaultSettleTimeout  = 30 * time.Second
 	DefaultParallel       = 8
-	DefaultMaxBody        = 8 << 20
+	DefaultMaxBody        = 4 << 20 // a 10,000-result answer is 1.4 MB; eight answers in flight stay small
 )
 
 // Config is everything a run needs.

@@ -35,6 +35,9 @@ import (
 // linearSalt separates the random source of the groups from the batches'.
 const linearSalt = 0x6c696e6561720000
 
+// groupMaxBatches is the most batches a concurrent group sends at once.
+const groupMaxBatches = 4
+
 // genGroup is one concurrent generated group: the shared tasks, then K
 // batches over them (genItem.Task indexes Tasks; model.NoTask is a literal
 // unknown ID).
@@ -70,7 +73,7 @@ func generateGroup(seed uint64, n int) genGroup {
 		stopped[i] = r.IntN(4) == 0
 	}
 	seen := map[string]bool{}
-	for range 2 + r.IntN(3) {
+	for range 2 + r.IntN(groupMaxBatches-1) {
 		var items []genItem
 		used := map[int]bool{}
 		for range 1 + r.IntN(6) {
@@ -374,7 +377,10 @@ func (p *player) playGeneratedGroup(ctx context.Context, seed uint64, n int) res
 // generatedGroups plays groups 0..n-1 of seed, at most cfg.Parallel at once.
 func (p *player) generatedGroups(ctx context.Context, n int, seed uint64) []result.CaseResult {
 	out := make([]result.CaseResult, n)
-	sem := make(chan struct{}, p.cfg.Parallel)
+	// Each group sends up to groupMaxBatches requests at once: play few
+	// enough groups together that no more than --parallel answers are in
+	// flight, as in the rest of the run (memory is bounded per answer).
+	sem := make(chan struct{}, max(1, p.cfg.Parallel/groupMaxBatches))
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
