@@ -35,6 +35,7 @@ var (
 	strict         = flag.Bool("strict", false, "fail the subtest of a case that only warns")
 	generate       = flag.Int("generate", 0, "after the catalogue, play this many generated batches judged against the model")
 	seed           = flag.Uint64("seed", 0, "seed of the generated batches (0: a random one, logged)")
+	generateGroups = flag.Int("generate-concurrent", 0, "after the catalogue, play this many concurrent generated groups (runner/linear.go)")
 	settle         = flag.Duration("settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes may take")
 )
 
@@ -107,24 +108,33 @@ func TestConformance(t *testing.T) {
 // testGenerated plays the generated batches (runner/generate.go), one
 // subtest each, after the catalogue's.
 func testGenerated(t *testing.T, session *runner.Session) {
-	if *generate <= 0 {
+	if *generate <= 0 && *generateGroups <= 0 {
 		return
 	}
 	s := *seed
 	if s == 0 {
 		s = rand.Uint64() | 1
 	}
-	t.Logf("%d generated batches, seed %d (-generate %d -seed %d replays them)", *generate, s, *generate, s)
+	t.Logf("%d generated batches and %d concurrent groups, seed %d (-generate %d -generate-concurrent %d -seed %d replays them)",
+		*generate, *generateGroups, s, *generate, *generateGroups, s)
+	check := func(t *testing.T, res result.CaseResult) {
+		t.Attr("verdict", string(res.Verdict))
+		if res.Verdict != result.Pass {
+			for _, m := range res.Messages {
+				t.Errorf("%s: %s", res.Verdict, m)
+			}
+		}
+	}
 	for n := range *generate {
 		t.Run(fmt.Sprintf("generated.%d.%d", s, n), func(t *testing.T) {
 			t.Parallel()
-			res := session.PlayGenerated(context.Background(), s, n)
-			t.Attr("verdict", string(res.Verdict))
-			if res.Verdict != result.Pass {
-				for _, m := range res.Messages {
-					t.Errorf("%s: %s", res.Verdict, m)
-				}
-			}
+			check(t, session.PlayGenerated(context.Background(), s, n))
+		})
+	}
+	for n := range *generateGroups {
+		t.Run(fmt.Sprintf("generated-concurrent.%d.%d", s, n), func(t *testing.T) {
+			t.Parallel()
+			check(t, session.PlayGeneratedGroup(context.Background(), s, n))
 		})
 	}
 }
