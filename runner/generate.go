@@ -74,24 +74,8 @@ func generateBatch(seed uint64, n int) genBatch {
 	}
 	nTasks := min(genMaxTasks, r.IntN(size+2))
 	g := genBatch{Tasks: make([]model.Task, nTasks)}
-	statuses := model.Statuses()
-	interesting := slices.Concat(model.DeletableStatuses(), []string{"FULL_TRANSFER_STARTED", "INCRE_TRANSFER_STARTED", model.ReleaseResourceStarted})
 	for i := range g.Tasks {
-		t := model.Task{Status: statuses[r.IntN(len(statuses))]}
-		if r.IntN(2) == 0 {
-			t.Status = interesting[r.IntN(len(interesting))]
-		}
-		switch x := r.IntN(100); {
-		case x < 8:
-			t.Parent, t.DualActive = true, r.IntN(2) == 0
-		case x < 16:
-			t.Busy = true
-		case x < 24:
-			t.OtherProject = true
-		case x < 32:
-			t = model.Task{Status: "CREATE_FAILED", Deleted: true}
-		}
-		g.Tasks[i] = t
+		g.Tasks[i] = randomTask(r, model.Statuses(), interestingStatuses(), 2, 8)
 	}
 	repeats := r.IntN(5) == 0
 	used := map[int]bool{}
@@ -294,6 +278,34 @@ func (p *player) generated(ctx context.Context, n int, seed uint64) []result.Cas
 	}
 	wg.Wait()
 	return out
+}
+
+// interestingStatuses are the states where the delete types differ most:
+// deletable, running, releasing.
+func interestingStatuses() []string {
+	return slices.Concat(model.DeletableStatuses(), []string{"FULL_TRANSFER_STARTED", "INCRE_TRANSFER_STARTED", model.ReleaseResourceStarted})
+}
+
+// randomTask is a task in a state drawn from first, or one time in
+// otherOneIn from second; then, each with flagPct percent: a parent (in a
+// dual-active pair half the time), busy, of the other project, or already
+// deleted.
+func randomTask(r *rand.Rand, first, second []string, otherOneIn, flagPct int) model.Task {
+	t := model.Task{Status: first[r.IntN(len(first))]}
+	if r.IntN(otherOneIn) == 0 {
+		t.Status = second[r.IntN(len(second))]
+	}
+	switch x := r.IntN(100); {
+	case x < flagPct:
+		t.Parent, t.DualActive = true, r.IntN(2) == 0
+	case x < 2*flagPct:
+		t.Busy = true
+	case x < 3*flagPct:
+		t.OtherProject = true
+	case x < 4*flagPct:
+		t = model.Task{Status: "CREATE_FAILED", Deleted: true}
+	}
+	return t
 }
 
 // generatedID names batch n of seed.

@@ -51,25 +51,9 @@ func generateGroup(seed uint64, n int) genGroup {
 	r := rand.New(rand.NewPCG(seed^linearSalt, uint64(n)))
 	nTasks := 1 + r.IntN(4)
 	g := genGroup{Tasks: make([]model.Task, nTasks)}
-	statuses := model.Statuses()
-	interesting := slices.Concat(model.DeletableStatuses(), []string{"FULL_TRANSFER_STARTED", "INCRE_TRANSFER_STARTED", model.ReleaseResourceStarted})
 	stopped := make([]bool, nTasks) // stopped tasks are never deleted in the group
 	for i := range g.Tasks {
-		t := model.Task{Status: interesting[r.IntN(len(interesting))]}
-		if r.IntN(4) == 0 {
-			t.Status = statuses[r.IntN(len(statuses))]
-		}
-		switch x := r.IntN(100); {
-		case x < 6:
-			t.Parent, t.DualActive = true, r.IntN(2) == 0
-		case x < 12:
-			t.Busy = true
-		case x < 18:
-			t.OtherProject = true
-		case x < 24:
-			t = model.Task{Status: "CREATE_FAILED", Deleted: true}
-		}
-		g.Tasks[i] = t
+		g.Tasks[i] = randomTask(r, interestingStatuses(), model.Statuses(), 4, 6)
 		stopped[i] = r.IntN(4) == 0
 	}
 	seen := map[string]bool{}
