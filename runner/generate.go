@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -28,7 +30,7 @@ const GeneratedTheme = "generated"
 const (
 	genMaxItems     = 1000
 	genMaxTasks     = 24
-	genMaxIDBytes   = 4 << 10   // an unknown ID is at most this long
+	genMaxIDBytes   = 4 << 10   // an unknown ID's shape is at most this long (sentUnknownID adds its prefix)
 	genMaxBodyBytes = 512 << 10 // all job_ids of a batch together
 	shrinkPlays     = 150       // replays a shrink may spend
 	shrinkTime      = 4 * time.Second
@@ -108,8 +110,9 @@ func generateBatch(seed uint64, n int) genBatch {
 var idPieces = []string{"任务", "迁移", "😀", "👩‍💻", "e\u0301", "n\u0303", "\u200f", "\u2028", "ß", "Ω",
 	"\"", "\\", "/", "?", "#", "&", "%", "%2F", "+", " ", "<", ">", "'", "\t", "\n", "\u0000", "\u007f", "é"}
 
-// unknownID makes a job_id no task has, at most limit bytes: usually
-// UUID-shaped, sometimes long, non-ASCII or full of escapes.
+// unknownID makes the shape of a job_id no task has, at most limit bytes:
+// usually UUID-shaped, sometimes long, non-ASCII or full of escapes. It is
+// sent behind AbsentIDPrefix and a random part (sentUnknownID).
 func unknownID(r *rand.Rand, limit int) string {
 	hex := func(n int) string {
 		const digits = "0123456789abcdef"
@@ -143,6 +146,17 @@ func unknownID(r *rand.Rand, limit int) string {
 		}
 		return truncRunes(b.String(), limit)
 	}
+}
+
+// sentUnknownID is the job_id sent for a generated unknown ID of the given
+// shape: AbsentIDPrefix, 96 bits of crypto/rand, then the shape. The seed
+// makes the shape (the same seed, the same shapes and so the same behaviour
+// of a target); the random part is new on every play, so no generated ID
+// can name a real task, nor one a former run sent.
+func sentUnknownID(shape string) string {
+	var b [12]byte
+	_, _ = crand.Read(b[:]) // crypto/rand.Read never fails
+	return mintAbsent(AbsentIDPrefix + hex.EncodeToString(b[:]) + "-" + shape)
 }
 
 // truncRunes cuts s to at most n bytes at a rune boundary.
@@ -199,7 +213,7 @@ func (g genBatch) toCase(id string) (*cases.Case, map[string]string) {
 		name := ""
 		if it.Task == model.NoTask {
 			name = idName(i)
-			literal[name] = it.ID
+			literal[name] = sentUnknownID(it.ID)
 		} else {
 			name = taskName(it.Task)
 		}

@@ -107,7 +107,7 @@ func (g genGroup) toCase(id string) (*cases.Case, map[string]string) {
 			name := taskName(it.Task)
 			if it.Task == model.NoTask {
 				name = literalName(k, i)
-				literal[name] = it.ID
+				literal[name] = sentUnknownID(it.ID)
 			}
 			jobs[i] = map[string]any{"delete_type": it.DeleteType, "job_id": "{{" + name + "}}"}
 		}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/drsconform/drsconform/cases"
@@ -182,13 +183,38 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 	return nil
 }
 
-// absentID is a job ID no target has seen: UUID-shaped, not hex, as the
-// page's examples are.
-func absentID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
+// AbsentIDPrefix starts every job ID the runner makes up for a task that
+// does not exist (absent fixtures, the unnamed items of request.batch, the
+// unknown IDs of generated batches, the preflight's probe): no real task is
+// named so, and a reader of the target's logs sees at once where it came
+// from (README.md, "Safe against production: run --safe").
+const AbsentIDPrefix = "drsconform-absent-"
+
+// absentID is a job ID no target has seen: AbsentIDPrefix, then 112 bits
+// from crypto/rand shaped like a UUID but not hex, as the page's examples
+// are (8-4-4-4-8 hex digits, then "jb00").
+func absentID() string { return mintAbsent(AbsentIDPrefix + freshPart()) }
+
+// freshPart is absentID's random part: 14 bytes of crypto/rand (at least
+// the 96 bits README.md promises), UUID-shaped.
+func freshPart() string {
+	var b [14]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	h := hex.EncodeToString(b[:])
 	return fmt.Sprintf("%s-%s-%s-%s-%sjb00", h[:8], h[8:12], h[12:16], h[16:20], h[20:28])
+}
+
+// absentMinted, when set (by tests only: runner/safe_test.go), is told every
+// ID mintAbsent returns, so that a test can check that a run sent no job_id
+// the runner did not make up.
+var absentMinted atomic.Pointer[func(id string)]
+
+// mintAbsent records id with absentMinted (when a test listens) and returns it.
+func mintAbsent(id string) string {
+	if f := absentMinted.Load(); f != nil {
+		(*f)(id)
+	}
+	return id
 }
 
 // built is a request ready to send.

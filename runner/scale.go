@@ -12,26 +12,29 @@ import (
 )
 
 // shapedID is a fresh job ID for an absent fixture, in the shape its id_kind
-// asks for (cases.IDKinds); each keeps absentID's random part, so that it is
-// new on every run.
+// asks for (cases.IDKinds): each starts with AbsentIDPrefix and keeps
+// absentID's random part, with the shape's characters around it, so that it
+// is new on every run and cannot name a real task.
 func shapedID(kind string) string {
-	r := absentID()
+	r := freshPart()
+	id := r
 	switch kind {
 	case cases.IDKindLong:
-		return r + "-" + strings.Repeat("long-job-id-", cases.LongIDBytes)[:cases.LongIDBytes-len(r)-1]
+		head := AbsentIDPrefix + r + "-"
+		id = r + "-" + strings.Repeat("long-job-id-", cases.LongIDBytes)[:cases.LongIDBytes-len(head)]
 	case cases.IDKindCJK:
-		return "迁移任务-" + r + "-数据复制服务"
+		id = "迁移任务-" + r + "-数据复制服务"
 	case cases.IDKindEmoji:
-		return "🚀-" + r + "-👍🏽-👩‍👩‍👧‍👦"
+		id = "🚀-" + r + "-👍🏽-👩‍👩‍👧‍👦"
 	case cases.IDKindCombining:
 		// decomposed: e + U+0301, n + U+0303, A + U+030A; NFC composes each
-		return "e\u0301-" + r + "-n\u0303-A\u030a"
+		id = "e\u0301-" + r + "-n\u0303-A\u030a"
 	case cases.IDKindEscape:
-		return `"quoted" \back\slash/ <tag> & ` + r + "\u2028\tend"
+		id = `"quoted" \back\slash/ <tag> & ` + r + "\u2028\tend"
 	case cases.IDKindURL:
-		return "a/b?c=d&e#f%20g+h i=" + r
+		id = "a/b?c=d&e#f%20g+h i=" + r
 	}
-	return r
+	return mintAbsent(AbsentIDPrefix + id)
 }
 
 // batchBody is the body of a generated batch (request.batch): Size items of
