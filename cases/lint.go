@@ -3,6 +3,9 @@ package cases
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/drsconform/drsconform/contract"
@@ -78,4 +81,176 @@ func describe(vs contract.Violations) string {
 		parts[i] = fmt.Sprintf("%s at %q", v.Keyword, v.Pointer)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// SafeTag marks a case that never acts on an existing task: `run --safe`
+// plays only these (README.md, "Safe against production: run --safe").
+const SafeTag = "safe"
+
+// IsSafeTagged reports whether c carries SafeTag.
+func (c *Case) IsSafeTagged() bool { return slices.Contains(c.Tags, SafeTag) }
+
+// SafeProblems says why c cannot be safe, one message each; none when it
+// can. A safe case makes no task (every fixture is absent: an ID the runner
+// makes up, new on every run), reads nothing back through the fixture
+// protocol (no `then`), and every string its bodies send as a value (any
+// job_id, or anything a lenient target might take for one) is empty or
+// built from an absent fixture's ID; only a delete_type may be a literal.
+// Non-string values (numbers, null, objects) name no task.
+func SafeProblems(c *Case) []string {
+	var out []string
+	absent := map[string]bool{}
+	for _, name := range c.FixtureOrder {
+		fx := c.Fixtures[name]
+		if !fx.Absent {
+			out = append(out, fmt.Sprintf("fixture %s makes a task (status %s): a safe case has only absent fixtures", name, fx.Status))
+			continue
+		}
+		absent[name] = true
+	}
+	for k, s := range c.Steps {
+		where := ""
+		if len(c.Steps) > 1 {
+			where = fmt.Sprintf("step %d: ", k+1)
+		}
+		for _, o := range s.Alternatives() {
+			for _, name := range slices.Sorted(maps.Keys(o.Then)) {
+				out = append(out, fmt.Sprintf("%sthen reads %s back through the fixture protocol: a safe case reads nothing back", where, name))
+			}
+		}
+		if len(s.Outcomes) == 0 && s.Expect == nil {
+			for _, name := range slices.Sorted(maps.Keys(s.Then)) {
+				out = append(out, fmt.Sprintf("%sthen reads %s back through the fixture protocol: a safe case reads nothing back", where, name))
+			}
+		}
+		for m, r := range s.Requests() {
+			at := where
+			if len(s.Concurrent) > 0 {
+				at += fmt.Sprintf("concurrent request %d: ", m+1)
+			}
+			var values []jsonValue
+			if raw, ok := r.Raw(); ok {
+				values = rawStringValues(raw)
+			} else if r.Body != nil {
+				values = bodyStringValues(r.Body, "")
+			}
+			for _, v := range values {
+				if v.key == "delete_type" || safeValue(v.s, absent) {
+					continue
+				}
+				out = append(out, fmt.Sprintf("%sthe body sends %s as %s: a safe case sends only IDs of absent fixtures ({{name}}), an empty string or a non-string",
+					at, quoteShort(v.s), keyName(v.key)))
+			}
+		}
+	}
+	return out
+}
+
+// CheckSafe holds every case tagged SafeTag to SafeProblems, at file:line.
+func CheckSafe(files []*File) yamlschema.Problems {
+	var out yamlschema.Problems
+	for _, f := range files {
+		for _, c := range f.Cases {
+			if !c.IsSafeTagged() {
+				continue
+			}
+			for _, p := range SafeProblems(c) {
+				out = append(out, yamlschema.Problem{File: c.File, Line: c.Line,
+					Message: fmt.Sprintf("%s is tagged %s but %s", c.ID, SafeTag, p)})
+			}
+		}
+	}
+	return out
+}
+
+// safeValue: s is empty, or contains the ID of an absent fixture (which
+// starts with the runner's prefix and a random part, so that whatever
+// surrounds it, it names no task) and no other template.
+func safeValue(s string, absent map[string]bool) bool {
+	if s == "" {
+		return true
+	}
+	ms := templateRE.FindAllStringSubmatch(s, -1)
+	if len(ms) == 0 {
+		return false
+	}
+	for _, m := range ms {
+		if !absent[m[1]] {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonValue is a string a body sends as a value, with the key it is the
+// value of ("" in an array at the top, or under no key).
+type jsonValue struct{ key, s string }
+
+func keyName(k string) string {
+	if k == "" {
+		return "a value"
+	}
+	return "the value of " + quoteShort(k)
+}
+
+func quoteShort(s string) string {
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// bodyStringValues lists the string values of a body written as YAML, each
+// with the nearest key above it.
+func bodyStringValues(v any, key string) []jsonValue {
+	switch t := v.(type) {
+	case string:
+		return []jsonValue{{key, t}}
+	case []any:
+		var out []jsonValue
+		for _, e := range t {
+			out = append(out, bodyStringValues(e, key)...)
+		}
+		return out
+	case map[string]any:
+		var out []jsonValue
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			out = append(out, bodyStringValues(t[k], k)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// rawStringValues lists the string values of a raw body, well formed or
+// not: a lexical scan for JSON string literals (an unterminated one runs to
+// the end), each a key when a colon follows it, else a value of the last
+// key seen.
+func rawStringValues(raw string) []jsonValue {
+	var out []jsonValue
+	key := ""
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '"' {
+			continue
+		}
+		j := i + 1
+		for j < len(raw) && raw[j] != '"' {
+			if raw[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		lit := raw[i+1 : min(j, len(raw))]
+		if s, err := strconv.Unquote(`"` + lit + `"`); err == nil {
+			lit = s
+		}
+		rest := strings.TrimLeft(raw[min(j+1, len(raw)):], " \t\r\n")
+		if strings.HasPrefix(rest, ":") {
+			key = lit
+		} else {
+			out = append(out, jsonValue{key, lit})
+		}
+		i = j
+	}
+	return out
 }

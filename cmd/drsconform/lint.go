@@ -49,7 +49,8 @@ func casesName(dir string) string {
 }
 
 // lintCases loads the case files (schema, references, unique IDs) and checks
-// that every bad-input body breaks exactly the rule it declares.
+// that every bad-input body breaks exactly the rule it declares, and that
+// every case tagged safe can be (cases.CheckSafe).
 func lintCases(dir string) (string, []error) {
 	files, err := loadCaseFiles(dir)
 	if err != nil {
@@ -63,13 +64,19 @@ func lintCases(dir string) (string, []error) {
 	for _, p := range cases.CheckBodies(files, ct) {
 		errs = append(errs, p)
 	}
+	for _, p := range cases.CheckSafe(files) { // cases tagged safe: runner/selection.go, Safe
+		errs = append(errs, p)
+	}
 	if len(errs) > 0 {
 		return "", errs
 	}
-	n, declared := 0, 0
+	n, declared, safe := 0, 0, 0
 	for _, f := range files {
 		for _, c := range f.Cases {
 			n++
+			if c.IsSafeTagged() {
+				safe++
+			}
 			for _, s := range c.Steps {
 				if s.Request.Violates != nil {
 					declared++
@@ -77,8 +84,8 @@ func lintCases(dir string) (string, []error) {
 			}
 		}
 	}
-	return fmt.Sprintf("%d case files, %d cases; %d bad-input bodies break exactly the rule they declare, every other body is valid",
-		len(files), n, declared), nil
+	return fmt.Sprintf("%d case files, %d cases; %d bad-input bodies break exactly the rule they declare, every other body is valid; %d cases tagged safe touch no task",
+		len(files), n, declared, safe), nil
 }
 
 // problemsOf splits located problems into one error each.
