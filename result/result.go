@@ -512,6 +512,7 @@ func caseVerdictFor(c CaseResult, id string) Verdict {
 // report: a partial run must never read as full conformance.
 type Selection struct {
 	Partial           bool     `json:"partial"`
+	Safe              bool     `json:"safe,omitempty"` // run --safe: only cases that touch no task
 	Tags              []string `json:"tags,omitempty"`
 	ExcludeTags       []string `json:"exclude_tags,omitempty"`
 	RequirementFilter []string `json:"requirements_filter,omitempty"`
@@ -538,6 +539,10 @@ func (s *Selection) Describe() string {
 		if len(f.v) > 0 {
 			by = append(by, f.flag+" "+strings.Join(f.v, ","))
 		}
+	}
+	if s.Safe {
+		// README.md, "Safe against production: run --safe"
+		by = append([]string{"--safe: only cases that touch no task; generated batches of unknown IDs only, no concurrent groups"}, by...)
 	}
 	return fmt.Sprintf("partial run: %d of %d requirements selected, %d of %d cases (%s)",
 		len(s.Requirements), s.RequirementsTotal, s.CasesSelected, s.CasesTotal, strings.Join(by, " "))

@@ -129,6 +129,12 @@ func (c Config) settings() map[string]string {
 	if c.Generate+c.GenerateConcurrent > 0 {
 		m["generate"], m["generate_concurrent"], m["seed"] = fmt.Sprint(c.Generate), fmt.Sprint(c.GenerateConcurrent), fmt.Sprint(c.Seed)
 	}
+	if c.Filter.Safe {
+		m["safe"] = "true"
+		if c.GenerateConcurrent > 0 {
+			m["generate_concurrent"] = "0 (--safe plays no concurrent groups: they act on tasks)"
+		}
+	}
 	for k, v := range map[string][]string{"tags": c.Filter.Tags, "exclude_tags": c.Filter.ExcludeTags, "requirements": c.Filter.Requirements, "cases_match": c.Filter.Match} {
 		if len(v) > 0 {
 			m[k] = strings.Join(v, ",")

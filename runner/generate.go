@@ -63,7 +63,11 @@ func (g genBatch) model() model.Batch {
 func rngFor(seed uint64, n int) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(n))) }
 
 // generateBatch makes batch n of seed.
-func generateBatch(seed uint64, n int) genBatch {
+func generateBatch(seed uint64, n int) genBatch { return generateBatchOf(seed, n, false) }
+
+// generateBatchOf makes batch n of seed; unknownOnly (run --safe) makes one
+// of unknown IDs only: no task, so nothing to make, delete or read back.
+func generateBatchOf(seed uint64, n int, unknownOnly bool) genBatch {
 	r := rngFor(seed, n)
 	var size int
 	switch x := r.IntN(100); {
@@ -75,6 +79,9 @@ func generateBatch(seed uint64, n int) genBatch {
 		size = 101 + r.IntN(genMaxItems-100)
 	}
 	nTasks := min(genMaxTasks, r.IntN(size+2))
+	if unknownOnly {
+		nTasks = 0
+	}
 	g := genBatch{Tasks: make([]model.Task, nTasks)}
 	for i := range g.Tasks {
 		g.Tasks[i] = randomTask(r, model.Statuses(), interestingStatuses(), 2, 8)
@@ -327,7 +334,7 @@ func generatedID(seed uint64, n int) string { return fmt.Sprintf("generated.%d.%
 
 // playGenerated plays batch n of seed; on a finding it shrinks the batch.
 func (p *player) playGenerated(ctx context.Context, seed uint64, n int) result.CaseResult {
-	g := generateBatch(seed, n)
+	g := generateBatchOf(seed, n, p.cfg.Filter.Safe)
 	q := *p
 	q.cfg.SettleTimeout = min(p.cfg.SettleTimeout, 2*time.Second)
 	res := q.playBatch(ctx, g, generatedID(seed, n))

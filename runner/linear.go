@@ -360,6 +360,11 @@ func (p *player) playGeneratedGroup(ctx context.Context, seed uint64, n int) res
 
 // generatedGroups plays groups 0..n-1 of seed, at most cfg.Parallel at once.
 func (p *player) generatedGroups(ctx context.Context, n int, seed uint64) []result.CaseResult {
+	if p.cfg.Filter.Safe {
+		// Every group acts on tasks it makes: none under --safe (the
+		// selection line of every report says so, result.Selection).
+		return nil
+	}
 	out := make([]result.CaseResult, n)
 	// Each group sends up to groupMaxBatches requests at once: play few
 	// enough groups together that no more than --parallel answers are in

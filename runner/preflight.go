@@ -50,6 +50,10 @@ func (p *player) preflight(ctx context.Context, sel []*cases.Case) ([]result.Pre
 	}
 	checks = append(checks, result.PreflightCheck{Name: "credentials", OK: true, Detail: credentialDetail(p.cfg.Token)})
 
+	if p.cfg.Filter.Safe {
+		// --safe asks nothing of the harness (README.md, "Safe against production: run --safe").
+		return append(checks, result.PreflightCheck{Name: "harness", OK: true, Detail: "not asked: --safe makes no task and reads none back"}), nil
+	}
 	status := commonFixtureStatus(sel)
 	if status == "" {
 		return checks, nil // no selected case needs the harness

@@ -14,22 +14,33 @@ import (
 
 // Filter selects cases. A case must carry one of Tags (if any; a theme counts
 // as a tag), none of ExcludeTags, test one of Requirements (if any) and match
-// one of the globs of Match (if any).
+// one of the globs of Match (if any); with Safe, it must also be tagged
+// cases.SafeTag.
 type Filter struct {
 	Tags         []string
 	ExcludeTags  []string
 	Requirements []string
 	Match        []string // globs over case IDs (path.Match syntax)
+	// Safe (run --safe) plays only cases that never act on an existing task
+	// (README.md, "Safe against production: run --safe"): those tagged safe,
+	// each checked again here with cases.SafeProblems, so that an unlinted
+	// case file cannot slip one through. The run then asks nothing of the
+	// fixture harness (preflight), plays generated batches of unknown IDs
+	// only (generate.go) and no concurrent groups (linear.go).
+	Safe bool
 }
 
 // Narrowed reports whether the filter leaves anything out on purpose: such a
 // run is a partial run, judged on what it selected.
 func (f Filter) Narrowed() bool {
-	return len(f.Tags)+len(f.ExcludeTags)+len(f.Requirements)+len(f.Match) > 0
+	return len(f.Tags)+len(f.ExcludeTags)+len(f.Requirements)+len(f.Match) > 0 || f.Safe
 }
 
 // skipReason says why f leaves c out, or "" when c is in.
 func (f Filter) skipReason(c *cases.Case) string {
+	if f.Safe && !c.IsSafeTagged() {
+		return filteredOutPrefix + " by --safe: not tagged " + cases.SafeTag + " (it makes or names a task)"
+	}
 	if len(f.Tags) > 0 && !anyIn(caseTags(c), f.Tags) {
 		return filteredOutPrefix + ": no tag of --tags " + strings.Join(f.Tags, ",")
 	}
@@ -134,6 +145,12 @@ func (f Filter) Select(all []*cases.Case, cat *conformance.Catalogue) ([]*cases.
 		}
 	}
 
+	if f.Safe {
+		if err := checkSafe(all); err != nil {
+			return nil, nil, err
+		}
+	}
+
 	f.Requirements = upper(f.Requirements)
 	var sel []*cases.Case
 	reqs := map[string]bool{}
@@ -151,7 +168,7 @@ func (f Filter) Select(all []*cases.Case, cat *conformance.Catalogue) ([]*cases.
 	if len(sel) == 0 {
 		return nil, nil, &UsageError{Msg: "the selection matches no case (each filter matches some, together none)", Hints: listing}
 	}
-	s := &result.Selection{Partial: f.Narrowed(), Tags: f.Tags, ExcludeTags: f.ExcludeTags, RequirementFilter: f.Requirements,
+	s := &result.Selection{Partial: f.Narrowed(), Safe: f.Safe, Tags: f.Tags, ExcludeTags: f.ExcludeTags, RequirementFilter: f.Requirements,
 		CasesMatch: f.Match, CasesSelected: len(sel), CasesTotal: len(all), RequirementsTotal: len(cat.Requirements)}
 	for _, id := range cat.IDs() {
 		if reqs[id] {
@@ -159,6 +176,29 @@ func (f Filter) Select(all []*cases.Case, cat *conformance.Catalogue) ([]*cases.
 		}
 	}
 	return sel, s, nil
+}
+
+// checkSafe refuses a --safe run when a case tagged safe cannot be
+// (cases.SafeProblems), or when no case is tagged safe at all.
+func checkSafe(all []*cases.Case) error {
+	var problems []string
+	tagged := 0
+	for _, c := range all {
+		if !c.IsSafeTagged() {
+			continue
+		}
+		tagged++
+		for _, p := range cases.SafeProblems(c) {
+			problems = append(problems, fmt.Sprintf("%s:%d: %s is tagged %s but %s", c.File, c.Line, c.ID, cases.SafeTag, p))
+		}
+	}
+	switch {
+	case len(problems) > 0:
+		return &UsageError{Msg: "--safe: refusing to play cases tagged " + cases.SafeTag + " that are not (drsconform lint says the same)", Hints: problems}
+	case tagged == 0:
+		return &UsageError{Msg: "--safe: no case is tagged " + cases.SafeTag, Hints: []string{"see: drsconform list --safe, and README.md, \"Safe against production: run --safe\""}}
+	}
+	return nil
 }
 
 func upper(list []string) []string {

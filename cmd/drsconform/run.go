@@ -138,12 +138,24 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.GenerateConcurrent < 0 {
 		return usageError(stderr, fs, "--generate-concurrent %d: want 0 or more", cfg.GenerateConcurrent)
 	}
+	if f.safe && f.fixturesURL != "" {
+		// --safe makes no task and reads none back: a harness would go unused.
+		return usageError(stderr, fs, "--safe asks nothing of a fixture harness: drop --fixtures-url (or DRSCONFORM_FIXTURES_URL)")
+	}
+	if f.safe && cfg.GenerateConcurrent > 0 {
+		fmt.Fprintf(stderr, "drsconform run: --safe: the %d concurrent generated groups are not played (they act on tasks); generated batches name unknown IDs only\n", cfg.GenerateConcurrent)
+		cfg.GenerateConcurrent = 0
+	}
 	if cfg.Generate > 0 || cfg.GenerateConcurrent > 0 {
 		if cfg.Seed == 0 {
 			cfg.Seed = mrand.Uint64() | 1
 		}
-		fmt.Fprintf(stderr, "drsconform run: %d generated batches and %d concurrent groups, seed %d (--generate %d --generate-concurrent %d --seed %d replays them)\n",
-			cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, cfg.Generate, cfg.GenerateConcurrent, cfg.Seed)
+		safe := ""
+		if f.safe {
+			safe = " --safe" // the same batches need the same mode: unknown IDs only
+		}
+		fmt.Fprintf(stderr, "drsconform run: %d generated batches and %d concurrent groups, seed %d (--generate %d --generate-concurrent %d --seed %d%s replays them)\n",
+			cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, safe)
 	}
 	// A selection of nothing is the user's mistake: say so before starting
 	// anything (runner.Run checks it again for library callers).
@@ -223,6 +235,7 @@ func reportNames(paths []string) string {
 // filterFlags select cases, for run and list alike.
 type filterFlags struct {
 	tags, excludeTags, requirements, match string
+	safe                                   bool
 }
 
 // registerFilterFlags registers the filters but --requirements, which list
@@ -231,11 +244,12 @@ func registerFilterFlags(fs *flag.FlagSet, f *filterFlags) {
 	fs.StringVar(&f.tags, "tags", "", "play only cases with one of these tags or themes (comma-separated)")
 	fs.StringVar(&f.excludeTags, "exclude-tags", "", "leave out cases with any of these tags or themes")
 	fs.StringVar(&f.match, "cases-match", "", "play only cases whose ID matches one of these globs (comma-separated, e.g. 'delete.*,lifecycle.*')")
+	fs.BoolVar(&f.safe, "safe", false, "play only the cases tagged safe, which never act on an existing task (safe against production): no fixture harness, generated batches of unknown IDs only, no concurrent groups")
 }
 
 func (f filterFlags) filter() runner.Filter {
 	return runner.Filter{Tags: splitList(f.tags), ExcludeTags: splitList(f.excludeTags),
-		Requirements: splitList(f.requirements), Match: splitList(f.match)}
+		Requirements: splitList(f.requirements), Match: splitList(f.match), Safe: f.safe}
 }
 
 func checkSelection(files []*cases.File, f runner.Filter) error {
