@@ -29,6 +29,7 @@ var helpTexts = map[string]helpText{
 		examples: []string{
 			`run --target https://drs.example.com --token "$DRSCONFORM_TOKEN" --report-dir out`,
 			"run --tags lifecycle --strict",
+			`run --safe --target https://drs.example.com --token "$DRSCONFORM_TOKEN"`,
 		},
 		details: "Without --target it plays against the embedded reference implementation.\n" +
 			"Exit 0 conformant, 1 non-conformant, 2 usage or configuration, 3 could not judge.",
@@ -49,7 +50,7 @@ var helpTexts = map[string]helpText{
 	},
 	"list": {
 		usage:    "[flags]",
-		examples: []string{"list --tags lifecycle", "list --requirements"},
+		examples: []string{"list --tags lifecycle", "list --requirements", "list --safe"},
 	},
 	"report": {
 		usage:    "--from report.json [--format html|md|junit|json] [--out FILE]",
