@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drsconform/drsconform/cases"
+	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/result"
 )
@@ -342,4 +343,46 @@ func TestMadeUpIDsHaveThePrefixAndRandomness(t *testing.T) {
 	for _, id := range literal {
 		check("generated", id, regexp.MustCompile(`^`+AbsentIDPrefix+`[0-9a-f]{24}-`))
 	}
+}
+
+// Filter.Safe keeps the cases tagged safe, narrows with the other filters,
+// makes a partial run, and refuses a catalogue with no safe case.
+func TestSafeSelection(t *testing.T) {
+	t.Parallel()
+	files, err := cases.LoadEmbeddedCases()
+	require.NoError(t, err)
+	var all []*cases.Case
+	for _, f := range files {
+		all = append(all, f.Cases...)
+	}
+	cat, err := conformance.Requirements()
+	require.NoError(t, err)
+
+	sel, s, err := Filter{Safe: true}.Select(all, cat)
+	require.NoError(t, err)
+	require.NotEmpty(t, sel)
+	for _, c := range sel {
+		assert.True(t, c.IsSafeTagged(), c.ID)
+		assert.Empty(t, cases.SafeProblems(c), c.ID)
+	}
+	assert.True(t, s.Partial && s.Safe)
+	assert.Less(t, len(sel), len(all))
+
+	narrow, _, err := Filter{Safe: true, Tags: []string{"security"}}.Select(all, cat)
+	require.NoError(t, err)
+	assert.Less(t, len(narrow), len(sel))
+	for _, c := range narrow {
+		assert.Equal(t, "security", c.Theme, c.ID)
+	}
+
+	var unsafe []*cases.Case
+	for _, c := range all {
+		if !c.IsSafeTagged() {
+			unsafe = append(unsafe, c)
+		}
+	}
+	_, _, err = Filter{Safe: true}.Select(unsafe, cat)
+	var ue *UsageError
+	require.True(t, errors.As(err, &ue), "%v", err)
+	assert.Contains(t, ue.Msg, "no case is tagged safe")
 }
