@@ -193,9 +193,10 @@ func keyName(k string) string {
 	return "the value of " + quoteShort(k)
 }
 
+// quoteShort quotes s for a message, cut at 60 runes.
 func quoteShort(s string) string {
-	if len(s) > 60 {
-		s = s[:60] + "…"
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
 	}
 	return fmt.Sprintf("%q", s)
 }
