@@ -64,18 +64,22 @@ type CompareInput struct {
 	Bundle bool
 	// Verified: the bundle passed VerifyBundleWith, the check of
 	// `drsconform verify-bundle`. False for a report.json file, and for a
-	// bundle read with --no-verify.
+	// bundle that did not verify and was read with --no-verify.
 	Verified bool
-	Report   *result.Report
+	// Mismatches counts the files of a bundle read with --no-verify that
+	// did not verify (0 when it verified).
+	Mismatches int
+	Report     *result.Report
 }
 
 // ErrBundleUnverified is wrapped when a bundle does not verify.
 var ErrBundleUnverified = errors.New("the results bundle does not verify")
 
 // ReadCompareInput reads path: a results bundle directory, verified first
-// with opt (the check of `drsconform verify-bundle`) unless noVerify, or a
-// report.json file. A bundle that does not verify is an error that names it
-// and wraps ErrBundleUnverified and the mismatches.
+// with opt (the check of `drsconform verify-bundle`), or a report.json file.
+// A bundle that does not verify is an error that names it and wraps
+// ErrBundleUnverified and the mismatches; with noVerify it is read anyway,
+// and Mismatches says why it did not verify.
 func ReadCompareInput(p string, opt VerifyOptions, noVerify bool) (CompareInput, error) {
 	in := CompareInput{Path: p}
 	st, err := os.Stat(p)
@@ -88,15 +92,21 @@ func ReadCompareInput(p string, opt VerifyOptions, noVerify bool) (CompareInput,
 		if _, err := os.Stat(filepath.Join(p, ManifestFile)); errors.Is(err, fs.ErrNotExist) {
 			return in, fmt.Errorf("%s: %w", p, ErrNoBundle)
 		}
-		if !noVerify {
-			if err := VerifyBundleWith(p, opt); err != nil {
-				var ms BundleMismatches
-				if errors.As(err, &ms) {
-					return in, fmt.Errorf("%s: %w (compare it anyway with --no-verify):\n%w", p, ErrBundleUnverified, ms)
-				}
-				return in, fmt.Errorf("%s: %w", p, err)
-			}
+		err := VerifyBundleWith(p, opt)
+		var ms BundleMismatches
+		switch {
+		case err == nil:
 			in.Verified = true
+		case errors.As(err, &ms) && noVerify:
+			in.Mismatches = len(ms)
+		case errors.As(err, &ms):
+			lines := make([]string, len(ms))
+			for i, m := range ms {
+				lines[i] = "  " + m.Error()
+			}
+			return in, fmt.Errorf("%s: %w (compare it anyway with --no-verify):\n%s", p, ErrBundleUnverified, strings.Join(lines, "\n"))
+		default:
+			return in, fmt.Errorf("%s: %w", p, err)
 		}
 		file = filepath.Join(p, "report.json")
 	}
@@ -112,7 +122,10 @@ func ReadCompareInput(p string, opt VerifyOptions, noVerify bool) (CompareInput,
 
 // Comparison is compare.json: what every format of the comparison shows.
 type Comparison struct {
-	Format          int             `json:"format"` // 1
+	Format int `json:"format"` // 1
+	// NoVerify: --no-verify was given; a bundle that did not verify says so
+	// in its verification.
+	NoVerify        bool            `json:"no_verify"`
 	Implementations []CompareImpl   `json:"implementations"`
 	Warnings        []string        `json:"warnings"`
 	Differing       int             `json:"requirements_differing"`
@@ -196,8 +209,8 @@ type CompareOptions struct {
 	// OutDir is where the comparison is written: evidence links are
 	// relative to it.
 	OutDir string
-	// NoVerify: bundles were read without verification (--no-verify); the
-	// comparison says so.
+	// NoVerify: bundles that do not verify were read anyway (--no-verify);
+	// the comparison says so.
 	NoVerify bool
 }
 
@@ -213,12 +226,12 @@ func Compare(inputs []CompareInput, opt CompareOptions) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmp := &Comparison{Format: 1, Warnings: []string{}, Requirements: []CompareRow{}, Profile: []CompareRow{}, Cases: []CompareCase{},
+	cmp := &Comparison{Format: 1, NoVerify: opt.NoVerify, Warnings: []string{}, Requirements: []CompareRow{}, Profile: []CompareRow{}, Cases: []CompareCase{},
 		Legend: compareLegend()}
 	for i, name := range names(inputs) {
 		cmp.Implementations = append(cmp.Implementations, describeImpl(inputs[i], name))
 	}
-	cmp.Warnings = compareWarnings(inputs, cmp.Implementations, opt)
+	cmp.Warnings = compareWarnings(inputs, cmp.Implementations)
 
 	// The requirements: the rows of the first report in its (catalogue)
 	// order, then any the others add.
@@ -308,7 +321,7 @@ func describeImpl(in CompareInput, name string) CompareImpl {
 	case in.Bundle && in.Verified:
 		impl.Kind, impl.Verification = "bundle", "verified (the check of drsconform verify-bundle)"
 	case in.Bundle:
-		impl.Kind, impl.Verification = "bundle", "NOT verified (--no-verify)"
+		impl.Kind, impl.Verification = "bundle", fmt.Sprintf("does NOT verify (%s mismatched; compared anyway: --no-verify)", plural(in.Mismatches, "file"))
 	default:
 		impl.Verification = "no manifest to verify"
 	}
@@ -353,7 +366,7 @@ func casesDigest(r *result.Report) string {
 
 // compareWarnings says what makes the rows of the inputs not comparable one
 // to one, and what the comparison could not check.
-func compareWarnings(inputs []CompareInput, impls []CompareImpl, opt CompareOptions) []string {
+func compareWarnings(inputs []CompareInput, impls []CompareImpl) []string {
 	out := []string{}
 	for _, f := range []struct {
 		what string
@@ -381,8 +394,9 @@ func compareWarnings(inputs []CompareInput, impls []CompareImpl, opt CompareOpti
 			out = append(out, fmt.Sprintf("%s is a partial run: a requirement outside its selection shows %s, which says nothing about the implementation",
 				impls[i].Name, CellNotSelected))
 		}
-		if in.Bundle && !in.Verified && opt.NoVerify {
-			out = append(out, fmt.Sprintf("WARNING: %s (%s) was not verified (--no-verify): its files may have been edited", impls[i].Name, impls[i].Source))
+		if in.Bundle && !in.Verified {
+			out = append(out, fmt.Sprintf("WARNING: %s (%s) does not verify (--no-verify compared it anyway): its files were edited, or written by another suite version; run drsconform verify-bundle on it to see which",
+				impls[i].Name, impls[i].Source))
 		}
 	}
 	return out
