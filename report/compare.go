@@ -328,17 +328,13 @@ func describeImpl(in CompareInput, name string) CompareImpl {
 	return impl
 }
 
-// redactedTarget is the target URL without a password.
+// redactedTarget is the target URL without a password: whatever stands
+// between "scheme://" and an "@" before the path is replaced.
 func redactedTarget(target string) string {
-	u, err := url.Parse(target)
-	if err != nil {
-		return target
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "REDACTED")
-	}
-	return u.String()
+	return userInfo.ReplaceAllString(target, "${1}REDACTED@")
 }
+
+var userInfo = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@`)
 
 // catalogueDigest is the SHA-256 of the requirement rows of a report: what
 // the run was judged against, as the report records it.
@@ -369,20 +365,24 @@ func casesDigest(r *result.Report) string {
 func compareWarnings(inputs []CompareInput, impls []CompareImpl) []string {
 	out := []string{}
 	for _, f := range []struct {
-		what string
-		get  func(CompareImpl) string
+		what   string
+		digest bool
+		get    func(CompareImpl) string
 	}{
-		{"suite versions", func(i CompareImpl) string { return i.SuiteVersion }},
-		{"specs (spec_sha256, the OpenAPI document)", func(i CompareImpl) string { return i.SpecSHA256 }},
-		{"requirement catalogues", func(i CompareImpl) string { return i.CatalogueSHA256 }},
-		{"case files", func(i CompareImpl) string { return i.CasesSHA256 }},
+		{"suite versions", false, func(i CompareImpl) string { return i.SuiteVersion }},
+		{"specs (spec_sha256, the OpenAPI document)", true, func(i CompareImpl) string { return i.SpecSHA256 }},
+		{"requirement catalogues", true, func(i CompareImpl) string { return i.CatalogueSHA256 }},
+		{"case files", true, func(i CompareImpl) string { return i.CasesSHA256 }},
 	} {
 		var list []string
 		distinct := map[string]bool{}
 		for _, impl := range impls {
 			v := f.get(impl)
 			distinct[v] = true
-			list = append(list, impl.Name+": "+short(v))
+			if f.digest {
+				v = short(v)
+			}
+			list = append(list, impl.Name+": "+v)
 		}
 		if len(distinct) > 1 {
 			out = append(out, fmt.Sprintf("WARNING: the results come from different %s (%s): results of different suites or specs are not comparable row by row",
@@ -402,12 +402,14 @@ func compareWarnings(inputs []CompareInput, impls []CompareImpl) []string {
 	return out
 }
 
+// short is a digest cut to 12 characters for people; compare.json keeps
+// it whole.
 func short(digest string) string {
-	if len(digest) > 12 && !strings.ContainsFunc(digest, func(r rune) bool { return r > utf8.RuneSelf }) {
-		return digest[:12]
-	}
 	if digest == "" {
 		return "(none)"
+	}
+	if r := []rune(digest); len(r) > 12 {
+		return string(r[:12])
 	}
 	return digest
 }

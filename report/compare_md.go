@@ -17,7 +17,7 @@ func CompareJSON(w io.Writer, c *Comparison) error {
 }
 
 // CompareMarkdown writes compare.md: the comparison for a pull request or
-// an issue. Every value from a report is escaped for Markdown (cell, code):
+// an issue. Every value from a report is escaped for Markdown as text (cell):
 // no HTML, no link, no emphasis comes from a report; the only links are
 // the ones to each bundle's evidence, built here from escaped paths.
 func CompareMarkdown(w io.Writer, c *Comparison) error {
@@ -46,9 +46,9 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 		} else if !impl.Complete {
 			verdict += " (incomplete)"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(impl.Name), code(impl.Source),
-			cell(impl.Kind+": "+impl.Verification), code(impl.Target), verdict, code(impl.SuiteVersion),
-			code(short(impl.SpecSHA256)), code(short(impl.CatalogueSHA256)), code(short(impl.CasesSHA256)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(impl.Name), cell(impl.Source),
+			cell(impl.Kind+": "+impl.Verification), cell(impl.Target), verdict, cell(impl.SuiteVersion),
+			cell(short(impl.SpecSHA256)), cell(short(impl.CatalogueSHA256)), cell(short(impl.CasesSHA256)))
 	}
 	b.WriteString("\nThe digests are shortened to 12 digits here; compare.json has them whole.\n\n")
 
@@ -103,7 +103,7 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 		}
 		b.WriteString("\n" + sep + "\n")
 		for _, cc := range c.Cases {
-			fmt.Fprintf(&b, "| %s %s |", code(cc.ID), cell(cc.Title))
+			fmt.Fprintf(&b, "| %s: %s |", cell(cc.ID), cell(cc.Title))
 			for _, cl := range cc.Cells {
 				v := verdictCell(result.Verdict(cl.Verdict))
 				if cl.Link != "" {
@@ -132,10 +132,12 @@ func mdCell(cl CompareCell) string {
 	return s
 }
 
+// mdChoices are outcome labels, escaped as text (a code span would keep
+// a hostile label's markup as it is).
 func mdChoices(list []string) string {
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = code(s)
+		out[i] = cell(s)
 	}
 	return strings.Join(out, ", ")
 }
