@@ -183,6 +183,12 @@ type CompareCell struct {
 	Chose   []string `json:"chose,omitempty"` // the allowed outcomes it was seen to choose
 }
 
+// NoChoiceSeen: the requirement leaves a choice and the implementation was
+// judged on it, but no case saw which outcome it chose.
+func (c CompareCell) NoChoiceSeen(row CompareRow) bool {
+	return len(row.Allowed) > 0 && len(c.Chose) == 0 && judged(c)
+}
+
 // CompareCase is a case that some implementation failed, warned or errored.
 type CompareCase struct {
 	ID    string            `json:"id"`
@@ -444,21 +450,20 @@ func judged(c CompareCell) bool {
 }
 
 // differs: among the implementations judged on the requirement, two have
-// different verdicts or chose differently. Not selected, untested, errored
-// or absent is not a divergence of the implementations.
+// different verdicts, or were both seen to choose and chose differently.
+// Not selected, untested, errored or absent is not a divergence of the
+// implementations, and neither is a choice that one run did not see (its
+// cases of the choice failed, or were not selected).
 func differs(cells []CompareCell) bool {
-	var ref *CompareCell
 	for i := range cells {
-		c := &cells[i]
-		if !judged(*c) {
-			continue
-		}
-		if ref == nil {
-			ref = c
-			continue
-		}
-		if c.Verdict != ref.Verdict || !slices.Equal(c.Chose, ref.Chose) {
-			return true
+		for j := i + 1; j < len(cells); j++ {
+			c, ref := cells[i], cells[j]
+			if !judged(c) || !judged(ref) {
+				continue
+			}
+			if c.Verdict != ref.Verdict || len(c.Chose) > 0 && len(ref.Chose) > 0 && !slices.Equal(c.Chose, ref.Chose) {
+				return true
+			}
 		}
 	}
 	return false
@@ -549,6 +554,7 @@ func compareLegend() []CompareLegend {
 		{CellNotSelected, "outside the selection of a partial run: nothing is known, never a pass"},
 		{CellAbsent, "the report has no such requirement or case (another catalogue or case set)"},
 		{"chose", "the outcome the implementation was seen to choose where the catalogue allows several"},
+		{"no outcome seen", "judged, but no case recorded which allowed outcome it chose (no case records that choice, or the cases that do failed or were not selected)"},
 	}
 }
 

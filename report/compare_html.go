@@ -24,6 +24,7 @@ var (
 		"join":      strings.Join,
 		"spans":     codeSpans,
 		"hasPrefix": strings.HasPrefix,
+		"short":     short,
 	}).ParseFS(compareFS, "templates/compare.html.tmpl"))
 )
 

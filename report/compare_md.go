@@ -68,7 +68,7 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |", mark, cell(row.ID), cell(row.Level), mdChoices(row.Allowed))
 		for _, cl := range row.Cells {
-			b.WriteString(" " + mdCell(cl) + " |")
+			b.WriteString(" " + mdCell(row, cl) + " |")
 		}
 		b.WriteString("\n")
 	}
@@ -85,7 +85,7 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 			fmt.Fprintf(&b, "*Allowed outcomes:* %s\n\n", mdChoices(row.Allowed))
 		}
 		for i, cl := range row.Cells {
-			fmt.Fprintf(&b, "- %s: %s\n", cell(c.Implementations[i].Name), mdCell(cl))
+			fmt.Fprintf(&b, "- %s: %s\n", cell(c.Implementations[i].Name), mdCell(row, cl))
 		}
 		b.WriteString("\n")
 	}
@@ -124,10 +124,13 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 	return err
 }
 
-func mdCell(cl CompareCell) string {
+func mdCell(row CompareRow, cl CompareCell) string {
 	s := verdictCell(result.Verdict(cl.Verdict))
-	if len(cl.Chose) > 0 {
+	switch {
+	case len(cl.Chose) > 0:
 		s += ", chose " + mdChoices(cl.Chose)
+	case cl.NoChoiceSeen(row):
+		s += ", no outcome seen"
 	}
 	return s
 }
