@@ -96,8 +96,8 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, w := range cmp.Warnings {
 		fmt.Fprintln(stdout, w)
 	}
-	fmt.Fprintf(stdout, "%d implementations; %d requirements where the implementations judged differ; %d cases failed, warned or errored by some\n",
-		len(cmp.Implementations), cmp.Differing, len(cmp.Cases))
+	fmt.Fprintf(stdout, "%d implementations; %s where the implementations judged differ; %s failed, warned or errored by some\n",
+		len(cmp.Implementations), count(cmp.Differing, "requirement"), count(len(cmp.Cases), "case"))
 	written, err := report.WriteComparison(*out, cmp)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform compare: %v\n", err)
@@ -110,4 +110,11 @@ func runCompare(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return result.ExitNonConformant
 	}
 	return result.ExitConformant
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -40,7 +40,7 @@ func TestCompareTwoBundles(t *testing.T) {
 	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, a+": 127.0.0.1:")
 	assert.Contains(t, stdout, b+": rejecting, bundle: verified (the check of drsconform verify-bundle)")
-	assert.Contains(t, stdout, "2 implementations; 1 requirements where the implementations judged differ")
+	assert.Contains(t, stdout, "2 implementations; 1 requirement where the implementations judged differ")
 	assert.NotContains(t, stdout+stderr, token)
 	raw, err := os.ReadFile(filepath.Join(out, report.CompareJSONFile))
 	require.NoError(t, err)
