@@ -26,14 +26,14 @@ func TestCompareTwoBundles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a, b, out := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "cmp")
-	code, stdout, stderr := runCLI(t, "run", "--quiet", "--requirements", "REQ-STA-11", "--report-dir", a)
+	code, stdout, stderr := runCLI(t, "run", "--quiet", "--requirements", "REQ-STA-11", "--generate", "0", "--generate-concurrent", "0", "--report-dir", a)
 	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	const token = "compare-test-token"
 	srv := httptest.NewServer(reference.New(reference.Config{Tokens: []string{token}, Duplicates: reference.DuplicatesReject,
 		Logger: slog.New(slog.DiscardHandler)}).Handler())
 	t.Cleanup(srv.Close)
-	code, stdout, stderr = runCLI(t, "run", "--quiet", "--target", srv.URL, "--token", token, "--requirements", "REQ-STA-11", "--report-dir", b)
+	code, stdout, stderr = runCLI(t, "run", "--quiet", "--target", srv.URL, "--token", token, "--requirements", "REQ-STA-11", "--generate", "0", "--generate-concurrent", "0", "--report-dir", b)
 	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	code, stdout, stderr = runCLI(t, "compare", a, "--name", "rejecting="+b, b, "--out", out)
