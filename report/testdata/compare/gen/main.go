@@ -11,7 +11,9 @@
 // reached in memory (a fixed target URL, no port), the clock is fixed, and
 // the durations, which the comparison never shows, are set to 0. The
 // evidence of passing cases is left out (the comparison shows none, and the
-// files stay small); failed, warned and errored cases keep theirs.
+// files stay small); failed, warned and errored cases keep theirs. Only
+// that evidence changes from one generation to the next (the reference draws
+// job IDs at random), and the comparison's golden files do not depend on it.
 package main
 
 import (
