@@ -170,7 +170,7 @@ type CompareRow struct {
 	// that leaves a choice.
 	Allowed []string `json:"allowed,omitempty"`
 	// Differs: the implementations that were judged on it have different
-	// verdicts or made different choices.
+	// verdicts, or were each seen to choose and chose differently.
 	Differs bool          `json:"differs"`
 	Cells   []CompareCell `json:"cells"` // one per implementation, in their order
 }

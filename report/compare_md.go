@@ -40,7 +40,7 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 	b.WriteString("| Name | Source | Verification | Target | Verdict | Suite version | Spec SHA-256 | Catalogue SHA-256 | Cases SHA-256 |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, impl := range c.Implementations {
-		verdict := verdictCell(result.Verdict(impl.Verdict))
+		verdict := mdVerdict(impl.Verdict)
 		if impl.Scope != "" {
 			verdict += " (" + cell(impl.Scope) + ")"
 		} else if !impl.Complete {
@@ -105,7 +105,7 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 		for _, cc := range c.Cases {
 			fmt.Fprintf(&b, "| %s: %s |", cell(cc.ID), cell(cc.Title))
 			for _, cl := range cc.Cells {
-				v := verdictCell(result.Verdict(cl.Verdict))
+				v := mdVerdict(cl.Verdict)
 				if cl.Link != "" {
 					v += " ([evidence](<" + cl.Link + ">))"
 				}
@@ -125,7 +125,7 @@ func CompareMarkdown(w io.Writer, c *Comparison) error {
 }
 
 func mdCell(row CompareRow, cl CompareCell) string {
-	s := verdictCell(result.Verdict(cl.Verdict))
+	s := mdVerdict(cl.Verdict)
 	switch {
 	case len(cl.Chose) > 0:
 		s += ", chose " + mdChoices(cl.Chose)
@@ -143,4 +143,10 @@ func mdChoices(list []string) string {
 		out[i] = cell(s)
 	}
 	return strings.Join(out, ", ")
+}
+
+// mdVerdict is a verdict for a table cell: a verdict of result in bold
+// where it needs attention, and anything else (a hostile report's) escaped.
+func mdVerdict(v string) string {
+	return verdictCell(result.Verdict(cell(v)))
 }

@@ -318,6 +318,8 @@ func TestCompareHostileStringsAreInert(t *testing.T) {
 	evil.SuiteVersion = "1.0 <img src=x onerror=alert(1)> [link](http://evil.test) |col|"
 	in[0].Report.Requirements[0].Sentence = "<script>alert(2)</script> [click](javascript:alert(3)) `x` | y"
 	evil.Requirements[0].Choices = []string{"<b>bold</b>", "\u202Eevil"}
+	evil.Requirements[1].Verdict = "<script>alert(5)</script>"
+	evil.Verdict = "<img src=y>"
 	for i := range evil.Cases {
 		if evil.Cases[i].Verdict == result.Fail {
 			evil.Cases[i].ID = `x"><img src=x>` + "\n# heading"
@@ -363,6 +365,9 @@ func TestCompareHostileStringsAreInert(t *testing.T) {
 	}
 	if strings.Contains(page.String(), "<a href") {
 		t.Error("a case ID that is not a plain name got an evidence link")
+	}
+	if !strings.Contains(md.String(), `x"&gt;&lt;img src=x&gt;\\n\# heading`) {
+		t.Error("compare.md does not list the hostile case ID as text")
 	}
 	if !strings.Contains(page.String(), "&lt;script&gt;alert(2)&lt;/script&gt;") {
 		t.Error("compare.html does not show the hostile sentence as text")
