@@ -72,6 +72,18 @@ var helpTexts = map[string]helpText{
 		examples: []string{"verify-bundle out"},
 		details:  "Exit 0 when intact, 1 on a mismatch (each file named), 2 on a usage error.",
 	},
+	"compare": {
+		usage: "[--out DIR] [--name LABEL=PATH]... [--no-verify] [--fail-on-diff] RESULT RESULT...",
+		examples: []string{
+			"compare out-a out-b --out cmp",
+			"compare --name vendor-a=out-a --name vendor-b=b/report.json out-a b/report.json --out cmp",
+		},
+		details: "Each RESULT is a report.json or a results bundle (the --report-dir of a run); a bundle is\n" +
+			"verified first, as verify-bundle does, and one that does not verify is an error (unless\n" +
+			"--no-verify, which the comparison records). Writes compare.html, compare.md and compare.json.\n" +
+			"Exit 0 when written (1 with --fail-on-diff when the implementations differ), 2 on a usage error\n" +
+			"or an input that cannot be read or does not verify.",
+	},
 	"version": {
 		usage:    "",
 		examples: []string{"version"},

@@ -1,6 +1,6 @@
 // Command drsconform is the conformance suite for DRS v3
 // DELETE /v3/{project_id}/jobs/batch-jobs: run, serve, proxy, lint, list,
-// report, verify-bundle, version.
+// report, reproduce, verify-bundle, compare, version.
 package main
 
 import (
@@ -32,6 +32,7 @@ func commands() []command {
 		{"report", "render a saved run (report.json) again as html, md, junit or json", runReport},
 		{"reproduce", "replay one case with its fixtures: a shell script, or --run to play it here", runReproduce},
 		{"verify-bundle", "check a results bundle (--report-dir) against its manifest and this suite", runVerifyBundle},
+		{"compare", "compare the results of several implementations: where they diverge, the spec is ambiguous", runCompare},
 		{"version", "print the suite's version (every report carries it)", runVersion},
 	}
 }
