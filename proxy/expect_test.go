@@ -107,7 +107,7 @@ func TestExpectedUnexpectedMissing(t *testing.T) {
 		{name: "allowed", allow: []string{"REQ-VAL-04", "REQ-VAL-05"}, body: badBoth,
 			expected: map[string]int{"REQ-VAL-04": 1, "REQ-VAL-05": 1}, clean: true, findingsFlag: []bool{true, true}},
 		{name: "allowed, not seen: not missing", allow: []string{"REQ-VAL-04"}, body: good, clean: true},
-		{name: "unknown ID in the header", header: "REQ-VAL-4", body: badType,
+		{name: "unknown ID in the header", header: "REQ-STA-1", body: badType,
 			unexpected: map[string]int{"REQ-VAL-04": 1}, problems: 1, findingsFlag: []bool{false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
@@ -127,7 +127,7 @@ func TestExpectHeaderProblems(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, newReference(t).URL, nil)
 	hostile := "REQ-\u202eX" + strings.Repeat("y", 500) // a bidi override: Go sends it, a terminal would obey it
-	send(t, h.url, http.MethodDelete, batchPath, map[string]string{HeaderExpectViolation: "REQ-VAL-4," + hostile},
+	send(t, h.url, http.MethodDelete, batchPath, map[string]string{HeaderExpectViolation: "REQ-STA-1," + hostile},
 		strings.NewReader(`{"jobs":[{"delete_type":"delete","job_id":"j1"}]}`))
 	send(t, h.url, http.MethodPost, "/v3/p/jobs/batch-status", map[string]string{HeaderExpectViolation: "REQ-VAL-04"},
 		strings.NewReader(`{"jobs":["j1"]}`))
@@ -135,7 +135,7 @@ func TestExpectHeaderProblems(t *testing.T) {
 	require.Len(t, recs, 2)
 	probs := recs[0].ExpectProblems
 	require.Len(t, probs, 2)
-	assert.Contains(t, probs[0], `unknown requirement "REQ-VAL-4" (did you mean REQ-VAL-04?)`)
+	assert.Contains(t, probs[0], `unknown requirement "REQ-STA-1" (did you mean REQ-STA-01?)`)
 	assert.NotContains(t, probs[1], "\u202e")
 	assert.Less(t, len(probs[1]), 400, "cut: the ID was 500 bytes")
 	require.Len(t, recs[1].ExpectProblems, 1)
@@ -172,7 +172,7 @@ func TestParseAllow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"REQ-VAL-04", "REQ-VAL-05"}, ids)
 	for in, want := range map[string]string{
-		"REQ-VAL-4":              `unknown requirement "REQ-VAL-4" (did you mean REQ-VAL-04?)`,
+		"REQ-STA-1":              `unknown requirement "REQ-STA-1" (did you mean REQ-STA-01?)`,
 		"REQ-VAL-04,,REQ-VAL-05": "an empty entry",
 		"":                       "no requirement ID",
 		"NOPE-AT-ALL-XYZ":        `unknown requirement "NOPE-AT-ALL-XYZ"`,

@@ -54,8 +54,8 @@ func TestProxyFlags(t *testing.T) {
 		{name: "bad timeout", args: append([]string{"--timeout", "soon"}, up...), want: "invalid value"},
 		{name: "argument", args: append(up, "now"), want: `unexpected argument "now"`},
 		{name: "log in a missing folder", args: append([]string{"--log", "/nonexistent/dir/x.log"}, up...), want: "--log:"},
-		{name: "unknown allowed requirement", args: append([]string{"--allow", "REQ-VAL-04,REQ-VAL-4"}, up...),
-			want: `drsconform proxy: --allow: unknown requirement "REQ-VAL-4" (did you mean REQ-VAL-04?)`},
+		{name: "unknown allowed requirement", args: append([]string{"--allow", "REQ-VAL-04,REQ-STA-1"}, up...),
+			want: `drsconform proxy: --allow: unknown requirement "REQ-STA-1" (did you mean REQ-STA-01?)`},
 		{name: "empty allow entry", args: append([]string{"--allow", ","}, up...), want: "--allow: an empty entry"},
 		{name: "bad listen address", args: append([]string{"--listen", "256.0.0.1:1"}, up...), want: "drsconform proxy:"},
 	} {
