@@ -436,6 +436,9 @@ func decodeJSON(body []byte) (any, error) {
 		// encoding/json would put U+FFFD in place of each bad byte, silently.
 		return nil, errNotUTF8
 	}
+	if v, ok := fastDecode(body); ok {
+		return v, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
