@@ -54,7 +54,8 @@ func (p *fastParser) value(depth int) (any, bool) {
 	case c == '[':
 		return p.array(depth + 1)
 	case c == '"':
-		return p.str()
+		s, ok := p.str()
+		return s, ok
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	case c == 't':
@@ -104,7 +105,7 @@ func (p *fastParser) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k.(string)] = v // a repeated key: the last one wins, as in encoding/json
+		m[k] = v // a repeated key: the last one wins, as in encoding/json
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, false
@@ -158,7 +159,7 @@ func (p *fastParser) array(depth int) (any, bool) {
 
 // str reads a string without escapes; one with a backslash is decoded by
 // encoding/json itself, so that every escape means what it means there.
-func (p *fastParser) str() (any, bool) {
+func (p *fastParser) str() (string, bool) {
 	start := p.i
 	p.i++ // "
 	escaped := false
@@ -173,7 +174,7 @@ func (p *fastParser) str() (any, bool) {
 			}
 			var s string
 			if json.Unmarshal(raw, &s) != nil {
-				return nil, false
+				return "", false
 			}
 			return s, true
 		case c == '\\':
@@ -181,7 +182,7 @@ func (p *fastParser) str() (any, bool) {
 			p.i += 2
 			continue
 		case c < 0x20:
-			return nil, false // a raw control character: not JSON
+			return "", false // a raw control character: not JSON
 		case c >= utf8.RuneSelf:
 			_, n := utf8.DecodeRune(p.b[p.i:])
 			p.i += n
@@ -189,7 +190,7 @@ func (p *fastParser) str() (any, bool) {
 		}
 		p.i++
 	}
-	return nil, false
+	return "", false
 }
 
 // number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and nothing else.
