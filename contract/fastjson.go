@@ -14,23 +14,27 @@ import (
 // escape it leaves to encoding/json, nesting beyond encoding/json's depth),
 // and decodeJSON then takes encoding/json's path, whose verdict and error
 // message stand. body must be valid UTF-8 (decodeJSON checks it first).
-func fastDecode(body []byte) (v any, ok bool) {
+//
+// long reports that some number is too long to judge (tooLong): only then
+// need validateBodyWith walk the value to shorten it.
+func fastDecode(body []byte) (v any, long, ok bool) {
 	p := fastParser{b: body}
 	p.space()
 	v, ok = p.value(0)
 	if !ok {
-		return nil, false
+		return nil, false, false
 	}
 	p.space()
-	return v, p.i == len(p.b)
+	return v, p.long, p.i == len(p.b)
 }
 
 // fastMaxDepth is encoding/json's nesting limit (its maxNestingDepth).
 const fastMaxDepth = 10000
 
 type fastParser struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	long bool // a number tooLong was read
 }
 
 func (p *fastParser) space() {
@@ -228,5 +232,9 @@ func (p *fastParser) number() (any, bool) {
 			return nil, false
 		}
 	}
-	return json.Number(string(p.b[start:p.i])), true
+	n := json.Number(string(p.b[start:p.i]))
+	if tooLong(n) {
+		p.long = true
+	}
+	return n, true
 }

@@ -32,6 +32,7 @@ var fastSeeds = []string{
 	`{"a":1,}`, `[1,]`, `[,1]`, `{"a" 1}`, `{a:1}`, `{'a':1}`, `{"a":1}{"b":2}`, `{"a":1} x`, `[1 2]`,
 	`"a\"b"`, `"\u00e9\n\t\\"`, `"\ud83d\ude00"`, `"\ud800"`, `"\x"`, `"a` + "\x01" + `"`, `"unterminated`, `"a\`,
 	`{"a":1,"a":2}`, `{"":""}`, "[\u00a01]", "[1\f]", `[` + strings.Repeat(`[`, 10) + strings.Repeat(`]`, 11),
+	`[1e999999999]`, `{"a":[-1E-401]}`, `[` + strings.Repeat("1", 65) + `]`, `[` + strings.Repeat("1", 64) + `]`,
 	strings.Repeat(`[`, 10001) + strings.Repeat(`]`, 10001), strings.Repeat(`[`, 9999) + strings.Repeat(`]`, 9999),
 	`{"count":` + strings.Repeat("9", 100) + `}`, `"é€😀"`, ``, `   `, "\n[1]\r\n", `[true,false,null,"s",-1.25E+2]`,
 }
@@ -40,7 +41,7 @@ func checkFastDecode(t *testing.T, in string) {
 	if !utf8.ValidString(in) {
 		return // decodeJSON refuses it before either decoder
 	}
-	got, ok := fastDecode([]byte(in))
+	got, long, ok := fastDecode([]byte(in))
 	want, err := stdDecode([]byte(in))
 	if err != nil {
 		if ok {
@@ -51,6 +52,11 @@ func checkFastDecode(t *testing.T, in string) {
 	if ok && !reflect.DeepEqual(got, want) {
 		t.Errorf("fastDecode(%q) = %#v, encoding/json %#v", in, got, want)
 	}
+	if ok && !long {
+		shortenNumbers(got, "", func(ptr string, n json.Number) {
+			t.Errorf("fastDecode(%q) saw no long number, but %s at %q is", in, n, ptr)
+		})
+	}
 }
 
 func TestFastDecodeAgreesWithEncodingJSON(t *testing.T) {
@@ -60,7 +66,7 @@ func TestFastDecodeAgreesWithEncodingJSON(t *testing.T) {
 	}
 	// and the fast path is taken for what it should take
 	for _, in := range []string{`{"a":[1,2.5e3,{"b":null}],"c":"\u00e9"}`, `[` + strings.Repeat(`[`, 9998) + strings.Repeat(`]`, 9999)} {
-		if _, ok := fastDecode([]byte(in)); !ok {
+		if _, _, ok := fastDecode([]byte(in)); !ok {
 			t.Errorf("fastDecode(%.40q…) took the slow path", in)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strings"
@@ -18,7 +19,9 @@ import (
 // loopback, with keep-alive, the same DELETE batch-jobs request (1 and 100
 // jobs) to the reference, directly and through the proxy, alternating one
 // call each so that both see the same machine. It reports the latency of
-// each at p50 and p99, what the proxy adds, and calls per second of each.
+// each at p50 and p99, what the proxy adds, and calls per second of each;
+// and, as a yardstick, what a reverse proxy that checks nothing
+// (net/http/httputil) adds: the cost of the extra hop alone.
 // ./bench.sh prints these as a table (README.md, "The proxy as a CI gate").
 //
 //	go test -run '^$' -bench ProxyOverhead -benchtime 2000x ./proxy
@@ -36,6 +39,9 @@ func BenchmarkProxyOverhead(b *testing.B) {
 	}
 	prx := httptest.NewServer(p)
 	defer prx.Close()
+	// A reverse proxy that checks nothing: what the extra hop alone costs.
+	plain := httptest.NewServer(httputil.NewSingleHostReverseProxy(up))
+	defer plain.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true}}
 	for _, jobs := range []int{1, 100} {
 		var sb strings.Builder
@@ -71,10 +77,12 @@ func BenchmarkProxyOverhead(b *testing.B) {
 		b.Run(fmt.Sprintf("jobs=%d", jobs), func(b *testing.B) {
 			call(ref.URL) // warm both connections
 			call(prx.URL)
-			var direct, proxied []time.Duration
+			call(plain.URL)
+			var direct, proxied, hop []time.Duration
 			for b.Loop() {
 				direct = append(direct, call(ref.URL))
 				proxied = append(proxied, call(prx.URL))
+				hop = append(hop, call(plain.URL))
 			}
 			if s := p.Summary(); s.Violations > 0 {
 				b.Fatalf("the reference's answers broke the contract: %+v", s)
@@ -88,6 +96,8 @@ func BenchmarkProxyOverhead(b *testing.B) {
 			b.ReportMetric(us(pp99), "proxied-p99-µs")
 			b.ReportMetric(us(pp50-dp50), "added-p50-µs")
 			b.ReportMetric(us(pp99-dp99), "added-p99-µs")
+			b.ReportMetric(us(percentile(hop, 50)-dp50), "plain-proxy-added-p50-µs")
+			b.ReportMetric(us(percentile(hop, 99)-dp99), "plain-proxy-added-p99-µs")
 			b.ReportMetric(float64(len(direct))/sum(direct).Seconds(), "direct-calls/s")
 			b.ReportMetric(float64(len(proxied))/sum(proxied).Seconds(), "proxied-calls/s")
 		})
