@@ -124,7 +124,7 @@ func validateBodyWith(compiled map[string]*jsonschema.Schema, schemaFile string,
 		return Violations{{Layer: LayerBody, Keyword: "schema", Schema: schemaFile,
 			Message: fmt.Sprintf("no schema %q in schemas/", schemaFile)}}
 	}
-	doc, err := decodeJSON(body)
+	doc, noLong, err := decodeJSONChecked(body)
 	if err != nil {
 		req := attribute(schemaFile, "json", "")
 		if errors.Is(err, errNotUTF8) && schemaFile == schemas.BatchDeleteJobReq {
@@ -138,10 +138,15 @@ func validateBodyWith(compiled map[string]*jsonschema.Schema, schemaFile string,
 	// No field of this API needs a long number; one is a violation of its
 	// own, and the schema sees a short stand-in of the same sign and kind.
 	var out Violations
-	doc = shortenNumbers(doc, "", func(ptr string, n json.Number) {
-		out = append(out, Violation{Requirement: attribute(schemaFile, "type", ptr), Layer: LayerBody, Keyword: "type",
-			Pointer: ptr, Schema: schemaFile, Message: fmt.Sprintf("the number %s is too long to judge (over %d characters, or an exponent beyond ±%d); no field of this API needs one", untrusted.Quote(string(n)), MaxNumberLength, maxExponent)})
-	})
+	if !noLong { // the walk is spared when the decoder saw every number short
+		doc = shortenNumbers(doc, "", func(ptr string, n json.Number) {
+			out = append(out, Violation{Requirement: attribute(schemaFile, "type", ptr), Layer: LayerBody, Keyword: "type",
+				Pointer: ptr, Schema: schemaFile, Message: fmt.Sprintf("the number %s is too long to judge (over %d characters, or an exponent beyond ±%d); no field of this API needs one", untrusted.Quote(string(n)), MaxNumberLength, maxExponent)})
+		})
+	}
+	if surelyValid(sch, doc) {
+		return out
+	}
 	err = sch.Validate(doc)
 	if err == nil {
 		return out
@@ -432,10 +437,28 @@ const maxExponent = 400
 // decodeJSON decodes exactly one JSON value, numbers kept as json.Number so
 // that integers stay exact; anything after the value but white space is an error.
 func decodeJSON(body []byte) (any, error) {
+	v, _, err := decodeJSONChecked(body)
+	return v, err
+}
+
+// decodeJSONChecked is decodeJSON that also tells when every number of the
+// value is certainly short (noLong; see tooLong): fastDecode checks each
+// as it reads it.
+func decodeJSONChecked(body []byte) (v any, noLong bool, err error) {
 	if !utf8.Valid(body) {
 		// encoding/json would put U+FFFD in place of each bad byte, silently.
-		return nil, errNotUTF8
+		return nil, false, errNotUTF8
 	}
+	if v, long, ok := fastDecode(body); ok {
+		return v, !long, nil
+	}
+	v, err = decodeStd(body)
+	return v, false, err
+}
+
+// decodeStd is encoding/json's reading, the one whose verdict and errors
+// stand when fastDecode does not take a body.
+func decodeStd(body []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any

@@ -42,13 +42,16 @@ type exchange struct {
 	requestBody, responseBody     []byte // kept for the log's excerpts
 	note, err                     string
 	secrets                       []string // credential values of the request, for redaction
+	expect                        expectation
+	header                        http.Header // the request's, for the log's facts (never logged as such)
 }
 
 func (x *exchange) violations() int { return len(x.reqViolations) + len(x.respViolations) }
 
 // worthLogging: violations, and anything the proxy had to answer itself.
 func (x *exchange) worthLogging() bool {
-	return x.violations() > 0 || x.outcome != OutcomeForwarded
+	return x.violations() > 0 || x.outcome != OutcomeForwarded ||
+		len(x.expect.missing) > 0 || len(x.expect.problems) > 0
 }
 
 // credentialsOf lists the credential values a request carries

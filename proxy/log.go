@@ -31,6 +31,18 @@ type Record struct {
 	ResponseBody string `json:"response_body,omitempty"`
 	Note         string `json:"note,omitempty"`
 	Error        string `json:"error,omitempty"`
+	// Expect is what the request declared with X-Drsconform-Expect-Violation;
+	// MissingExpected what of it no violation named; ExpectProblems what was
+	// wrong with the header (an unknown ID, a path outside the contract).
+	// --allow applies to every exchange and is not repeated here: a finding
+	// it covers has Expected set.
+	Expect          []string `json:"expect,omitempty"`
+	MissingExpected []string `json:"missing_expected,omitempty"`
+	ExpectProblems  []string `json:"expect_problems,omitempty"`
+	// Facts are what spec coverage needs of a checked exchange (report
+	// --from-proxy-log): the shape of the request and of its answer, never
+	// a credential.
+	Facts *Facts `json:"facts,omitempty"`
 }
 
 // Finding is a contract.Violation as the log shows it.
@@ -40,6 +52,9 @@ type Finding struct {
 	Keyword     string `json:"keyword"`
 	Pointer     string `json:"pointer"`
 	Message     string `json:"message"`
+	// Expected: the request declared it (X-Drsconform-Expect-Violation), or
+	// --allow names its requirement. It does not fail the gate.
+	Expected bool `json:"expected,omitempty"`
 }
 
 // maxExcerpt caps each body excerpt of a record.
@@ -80,10 +95,16 @@ func recordOf(x *exchange, rd *credential.Redactor) Record {
 		DurationMS:         float64(x.duration.Microseconds()) / 1000,
 		Outcome:            x.outcome,
 		InContract:         x.inContract,
-		RequestViolations:  findings(x.reqViolations, rd),
-		ResponseViolations: findings(x.respViolations, rd),
+		RequestViolations:  findings(x.reqViolations, rd, &x.expect),
+		ResponseViolations: findings(x.respViolations, rd, &x.expect),
 		Note:               rd.String(x.note),
 		Error:              rd.String(x.err),
+		Expect:             x.expect.declared,
+		MissingExpected:    x.expect.missing,
+		ExpectProblems:     redactAll(x.expect.problems, rd),
+	}
+	if x.inContract {
+		rec.Facts = factsOf(x, rd)
 	}
 	if x.violations() > 0 {
 		rec.RequestBody = excerpt(x.requestBody, rd)
@@ -92,14 +113,25 @@ func recordOf(x *exchange, rd *credential.Redactor) Record {
 	return rec
 }
 
-func findings(vs contract.Violations, rd *credential.Redactor) []Finding {
+func findings(vs contract.Violations, rd *credential.Redactor, e *expectation) []Finding {
 	if len(vs) == 0 {
 		return nil
 	}
 	out := make([]Finding, len(vs))
 	for i, v := range vs {
 		out[i] = Finding{Requirement: v.Requirement, Layer: string(v.Layer), Keyword: v.Keyword,
-			Pointer: rd.String(v.Pointer), Message: rd.String(v.Message)}
+			Pointer: rd.String(v.Pointer), Message: rd.String(v.Message), Expected: e.expects(v.Requirement)}
+	}
+	return out
+}
+
+func redactAll(ss []string, rd *credential.Redactor) []string {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = rd.String(s)
 	}
 	return out
 }

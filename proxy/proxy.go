@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -66,6 +67,11 @@ type Config struct {
 	// X-Auth-Token or Authorization) is still forwarded: the service answers
 	// it (401/403), and the violation is logged all the same.
 	RejectInvalidRequests bool
+	// Allow lists requirement IDs whose violations are expected in every
+	// exchange (`proxy --allow`, parsed by ParseAllow): counted as expected,
+	// not as failures, and forwarded despite RejectInvalidRequests. A request
+	// declares its own with the header HeaderExpectViolation.
+	Allow []string
 	// RewriteHost sends the upstream's host in the Host header. By default the
 	// client's Host is kept, so that AK/SK signatures (which sign host) still
 	// verify at the upstream.
@@ -89,6 +95,7 @@ type Proxy struct {
 	log      *exchangeLog
 	tally    *tally
 	seq      atomic.Int64
+	known    []string // the catalogue's requirement IDs
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -123,7 +130,16 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Proxy{cfg: cfg, contract: cfg.Contract, log: newExchangeLog(cfg.Log), tally: newTally()}, nil
+	known, err := knownIDs()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range cfg.Allow {
+		if !slices.Contains(known, id) {
+			return nil, fmt.Errorf("allow %q: not a requirement of the catalogue", id)
+		}
+	}
+	return &Proxy{cfg: cfg, contract: cfg.Contract, log: newExchangeLog(cfg.Log), tally: newTally(), known: known}, nil
 }
 
 // CheckUpstream reports why u cannot be an upstream: it must be an absolute
@@ -172,7 +188,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		query:  r.URL.RawQuery,
 	}
 	x.secrets = credentialsOf(r.Header)
+	x.expect = readExpectation(r.Header, p.cfg.Allow, p.known)
+	x.header = r.Header
 	abort := p.handle(w, r, x)
+	switch {
+	case x.inContract && x.outcome != OutcomeTooLarge:
+		x.expect.settle(x.reqViolations, x.respViolations)
+	case len(x.expect.declared) > 0:
+		x.expect.problems = append(x.expect.problems, HeaderExpectViolation+
+			": the request was not checked against the contract (not its operation, or too large): nothing could be expected")
+	}
 	x.duration = p.cfg.Now().Sub(start)
 	p.tally.add(x)
 	if x.worthLogging() || p.cfg.Verbose {
@@ -200,13 +225,19 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) (abo
 		x.requestBody = body
 	}
 	if x.inContract && len(x.reqViolations) > 0 && p.cfg.RejectInvalidRequests {
-		if own := withoutCredentialFaults(x.reqViolations); len(own) > 0 {
+		own := withoutCredentialFaults(x.reqViolations)
+		if un := x.expect.unexpected(own); len(un) > 0 {
+			own = un
 			x.outcome = OutcomeRejected
 			x.status = http.StatusBadRequest
 			writeError(w, x.status, OutcomeRejected, codeParameterInvalid, rejectMessage(own, p.tally.redactor(x.secrets)))
 			return false
 		}
-		x.addNote("the request's only fault is its credential, which is the service's to answer: forwarded despite --reject-invalid-requests")
+		if len(own) > 0 {
+			x.addNote("the request's violations were all expected (" + HeaderExpectViolation + " or --allow): forwarded despite --reject-invalid-requests")
+		} else {
+			x.addNote("the request's only fault is its credential, which is the service's to answer: forwarded despite --reject-invalid-requests")
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.Timeout)

@@ -244,7 +244,10 @@ func TestVerboseLogsConformingExchanges(t *testing.T) {
 	sendJSON(t, h.url, http.MethodPost, "/v3/p/jobs/batch-status", `{"jobs":["nope"]}`)
 	recs := h.log.records(t)
 	require.Len(t, recs, 2)
-	assert.Equal(t, Record{Exchange: 1, Method: "DELETE", Path: batchPath, Status: 202, Outcome: OutcomeForwarded, InContract: true},
+	ct := "application/json"
+	assert.Equal(t, Record{Exchange: 1, Method: "DELETE", Path: batchPath, Status: 202, Outcome: OutcomeForwarded, InContract: true,
+		Facts: &Facts{ContentType: &ct, Credential: "x-auth-token", Jobs: 1, DeleteTypes: []string{"delete"},
+			ResultStatuses: []string{"failed"}, ResultErrorCodes: []string{"DRS.M05003"}}},
 		withoutClock(recs[0]))
 	assert.False(t, recs[1].InContract)
 	assert.Equal(t, "/v3/p/jobs/batch-status", recs[1].Path)
@@ -647,7 +650,7 @@ func TestSummaryEndpoint(t *testing.T) {
 	require.NoError(t, json.Unmarshal(got.body, &s))
 	assert.Equal(t, Summary{
 		Exchanges: 4, Checked: 3, NotInContract: 1,
-		RequestsWithViolations: 2, Violations: 3,
+		RequestsWithViolations: 2, Violations: 3, Unexpected: 3,
 		ByRequirement: map[string]int{"REQ-VAL-04": 2, "REQ-VAL-05": 1},
 	}, s)
 	assert.Equal(t, s, h.proxy.Summary(), "the endpoint is not an exchange of its own")

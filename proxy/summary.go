@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"sort"
 	"sync"
 
+	"github.com/drsconform/drsconform/contract"
 	"github.com/drsconform/drsconform/internal/credential"
 )
 
@@ -24,20 +26,38 @@ type Summary struct {
 	// RequestsWithViolations and ResponsesWithViolations count exchanges.
 	RequestsWithViolations  int `json:"requests_with_violations"`
 	ResponsesWithViolations int `json:"responses_with_violations"`
-	Violations              int `json:"violations"` // request and response violations together
-	// ByRequirement counts violations per requirement ID (Unattributed for none).
-	ByRequirement      map[string]int `json:"by_requirement"`
-	Rejected           int            `json:"rejected"`            // --reject-invalid-requests: answered 400 by the proxy
-	TooLarge           int            `json:"too_large"`           // requests answered 413 by the proxy
-	UncheckedResponses int            `json:"unchecked_responses"` // answers whose body could not be checked (too large, unknown Content-Encoding)
-	UpstreamErrors     int            `json:"upstream_errors"`     // 502 and 504 answered by the proxy
+	Violations              int `json:"violations"` // request and response violations together, expected or not
+	// ByRequirement counts the unexpected violations per requirement ID
+	// (Unattributed for none): those that fail the gate.
+	ByRequirement map[string]int `json:"by_requirement"`
+	// Expected counts the violations a request declared
+	// (X-Drsconform-Expect-Violation) or --allow names; Unexpected the
+	// others (Violations = Expected + Unexpected).
+	Expected              int            `json:"expected"`
+	Unexpected            int            `json:"unexpected"`
+	ExpectedByRequirement map[string]int `json:"expected_by_requirement,omitempty"`
+	// MissingExpected counts the declared requirements that no violation
+	// of their exchange named ("expected REQ-VAL-04, none seen").
+	MissingExpected      int            `json:"missing_expected"`
+	MissingByRequirement map[string]int `json:"missing_by_requirement,omitempty"`
+	// ExpectProblems counts the exchanges whose declaration was faulty (an
+	// unknown requirement ID, a request outside the contract).
+	ExpectProblems     int `json:"expect_problems"`
+	Rejected           int `json:"rejected"`            // --reject-invalid-requests: answered 400 by the proxy
+	TooLarge           int `json:"too_large"`           // requests answered 413 by the proxy
+	UncheckedResponses int `json:"unchecked_responses"` // answers whose body could not be checked (too large, unknown Content-Encoding)
+	UpstreamErrors     int `json:"upstream_errors"`     // 502 and 504 answered by the proxy
 	// Aborted counts the upstream answers that broke off: never passed on
 	// as complete (502/504 by the proxy, or the client's connection cut).
 	Aborted int `json:"aborted"`
 }
 
-// Clean reports whether no violation was seen.
-func (s Summary) Clean() bool { return s.Violations == 0 }
+// Clean reports whether the gate passes: no unexpected violation, no
+// expected one missing, no faulty declaration. Expected violations do not
+// count.
+func (s Summary) Clean() bool {
+	return s.Unexpected == 0 && s.MissingExpected == 0 && s.ExpectProblems == 0
+}
 
 // WriteText prints the summary for people, requirements in ID order.
 func (s Summary) WriteText(w io.Writer) {
@@ -45,18 +65,35 @@ func (s Summary) WriteText(w io.Writer) {
 		s.Exchanges, s.Checked, s.NotInContract)
 	fmt.Fprintf(w, "  requests with violations:  %d\n", s.RequestsWithViolations)
 	fmt.Fprintf(w, "  responses with violations: %d\n", s.ResponsesWithViolations)
-	fmt.Fprintf(w, "  violations:                %d\n", s.Violations)
-	ids := make([]string, 0, len(s.ByRequirement))
-	for id := range s.ByRequirement {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		fmt.Fprintf(w, "    %-14s %d\n", id, s.ByRequirement[id])
+	fmt.Fprintf(w, "  violations:                %d\n", s.Unexpected)
+	writeCounts(w, s.ByRequirement, "")
+	if s.Expected+s.MissingExpected+s.ExpectProblems > 0 {
+		fmt.Fprintf(w, "  expected violations:       %d (declared by %s or --allow; they do not fail the gate)\n", s.Expected, HeaderExpectViolation)
+		writeCounts(w, s.ExpectedByRequirement, "")
+		fmt.Fprintf(w, "  expected, none seen:       %d\n", s.MissingExpected)
+		writeCounts(w, s.MissingByRequirement, "expected %s, none seen: ")
+		fmt.Fprintf(w, "  faulty declarations:       %d (see expect_problems in the exchange log)\n", s.ExpectProblems)
 	}
 	if s.Rejected+s.TooLarge+s.UncheckedResponses+s.UpstreamErrors+s.Aborted > 0 {
 		fmt.Fprintf(w, "  rejected: %d, too large: %d, unchecked responses: %d, upstream errors: %d, aborted answers: %d\n",
 			s.Rejected, s.TooLarge, s.UncheckedResponses, s.UpstreamErrors, s.Aborted)
+	}
+}
+
+// writeCounts prints one line per requirement, in ID order; format, when
+// not "", words the line's start (with the ID).
+func writeCounts(w io.Writer, counts map[string]int, format string) {
+	ids := make([]string, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if format != "" {
+			fmt.Fprintf(w, "    "+format+"%d\n", id, counts[id])
+			continue
+		}
+		fmt.Fprintf(w, "    %-14s %d\n", id, counts[id])
 	}
 }
 
@@ -72,7 +109,8 @@ type tally struct {
 }
 
 func newTally() *tally {
-	return &tally{s: Summary{ByRequirement: map[string]int{}}, secrets: map[string]bool{}}
+	return &tally{s: Summary{ByRequirement: map[string]int{}, ExpectedByRequirement: map[string]int{},
+		MissingByRequirement: map[string]int{}}, secrets: map[string]bool{}}
 }
 
 func (t *tally) add(x *exchange) {
@@ -96,15 +134,28 @@ func (t *tally) add(x *exchange) {
 	if len(x.respViolations) > 0 {
 		s.ResponsesWithViolations++
 	}
-	for _, vs := range [][]Finding{findings(x.reqViolations, nil), findings(x.respViolations, nil)} {
+	for _, vs := range []contract.Violations{x.reqViolations, x.respViolations} {
 		for _, v := range vs {
 			s.Violations++
+			if x.expect.expects(v.Requirement) {
+				s.Expected++
+				s.ExpectedByRequirement[v.Requirement]++
+				continue
+			}
+			s.Unexpected++
 			id := v.Requirement
 			if id == "" {
 				id = Unattributed
 			}
 			s.ByRequirement[id]++
 		}
+	}
+	for _, id := range x.expect.missing {
+		s.MissingExpected++
+		s.MissingByRequirement[id]++
+	}
+	if len(x.expect.problems) > 0 {
+		s.ExpectProblems++
 	}
 	switch x.outcome {
 	case OutcomeRejected:
@@ -124,9 +175,13 @@ func (t *tally) snapshot() Summary {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := t.s
-	out.ByRequirement = make(map[string]int, len(t.s.ByRequirement))
-	for k, v := range t.s.ByRequirement {
-		out.ByRequirement[k] = v
+	out.ByRequirement = maps.Clone(t.s.ByRequirement)
+	out.ExpectedByRequirement, out.MissingByRequirement = nil, nil // as the JSON of none reads back
+	if len(t.s.ExpectedByRequirement) > 0 {
+		out.ExpectedByRequirement = maps.Clone(t.s.ExpectedByRequirement)
+	}
+	if len(t.s.MissingByRequirement) > 0 {
+		out.MissingByRequirement = maps.Clone(t.s.MissingByRequirement)
 	}
 	return out
 }

@@ -39,8 +39,13 @@ var helpTexts = map[string]helpText{
 		examples: []string{"serve --listen 127.0.0.1:8080 --token secret"},
 	},
 	"proxy": {
-		usage:    "--upstream URL [flags]",
-		examples: []string{"proxy --upstream http://127.0.0.1:8080 --listen 127.0.0.1:8081 --fail-on-violation"},
+		usage: "--upstream URL [flags]",
+		examples: []string{"proxy --upstream http://127.0.0.1:8080 --listen 127.0.0.1:8081 --fail-on-violation",
+			"proxy --upstream http://127.0.0.1:8080 --log exchanges.jsonl --verbose --fail-on-violation --allow REQ-HDR-04"},
+		details: "A test that sends an invalid request on purpose declares it with the request header\n" +
+			"X-Drsconform-Expect-Violation: REQ-VAL-04[,REQ-...] (never forwarded upstream): counted as expected,\n" +
+			"and reported when it does not happen. With --fail-on-violation the exit code on shutdown is 1 when an\n" +
+			"unexpected violation was seen, a declared one was not, or a declaration named an unknown requirement.",
 	},
 	"lint": {
 		usage:    "[-q] [--cases DIR]",
@@ -53,8 +58,9 @@ var helpTexts = map[string]helpText{
 		examples: []string{"list --tags lifecycle", "list --requirements", "list --safe"},
 	},
 	"report": {
-		usage:    "--from report.json [--format html|md|junit|json] [--out FILE]",
-		examples: []string{"report --from out/report.json --format md --out out/report.md"},
+		usage: "(--from report.json | --from-proxy-log exchanges.jsonl) [--format html|md|junit|json] [--out FILE or DIR]",
+		examples: []string{"report --from out/report.json --format md --out out/report.md",
+			"report --from-proxy-log exchanges.jsonl --out proxy-report"},
 	},
 	"reproduce": {
 		usage: "CASE_ID [--from report.json] [--cases DIR] [--target URL] [--script | --run] [flags]",

@@ -29,7 +29,7 @@ func commands() []command {
 		{"proxy", "a validating proxy: check every request and answer that passes through", runProxy},
 		{"lint", "validate the OpenAPI document, the schemas, the examples, the requirements and the cases", runLint},
 		{"list", "list the cases (or, with --requirements, the traceability table)", runList},
-		{"report", "render a saved run (report.json) again as html, md, junit or json", runReport},
+		{"report", "render a saved run (report.json) again, or a proxy exchange log, as html, md, junit or json", runReport},
 		{"reproduce", "replay one case with its fixtures: a shell script, or --run to play it here", runReproduce},
 		{"verify-bundle", "check a results bundle (--report-dir) against its manifest and this suite", runVerifyBundle},
 		{"compare", "compare the results of several implementations: where they diverge, the spec is ambiguous", runCompare},

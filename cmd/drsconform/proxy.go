@@ -31,7 +31,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	reject := fs.Bool("reject-invalid-requests", false,
 		"answer a request that breaks the contract with 400 and the violation instead of forwarding it; "+
 			"a request whose only fault is its credential (X-Auth-Token or Authorization missing or malformed) is still forwarded, for the service to answer 401/403")
-	failOnViolation := fs.Bool("fail-on-violation", false, "exit 1 on shutdown if any violation was seen")
+	failOnViolation := fs.Bool("fail-on-violation", false,
+		"exit 1 on shutdown if an unexpected violation was seen, a violation declared by "+proxy.HeaderExpectViolation+" was not, or a declaration named an unknown requirement (the CI gate)")
+	allow := fs.String("allow", "", "requirement IDs, separated by commas, whose violations are expected in every exchange: counted apart, never failing the gate, forwarded despite --reject-invalid-requests")
 	rewriteHost := fs.Bool("rewrite-host", false,
 		"send the upstream's host as Host (default: the client's Host, so that AK/SK signatures still verify)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
@@ -52,6 +54,13 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := proxy.CheckUpstream(up); err != nil { // what only a proxy refuses: a query or fragment
 		fmt.Fprintf(stderr, "drsconform proxy: --upstream: %v\n", err)
 		return result.ExitUsage
+	}
+	var allowed []string
+	if *allow != "" {
+		if allowed, err = proxy.ParseAllow(*allow); err != nil {
+			fmt.Fprintf(stderr, "drsconform proxy: %v\n", err)
+			return result.ExitUsage
+		}
 	}
 	if *maxBody <= 0 {
 		fmt.Fprintf(stderr, "drsconform proxy: --max-body %d: want a positive number of bytes\n", *maxBody)
@@ -77,6 +86,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		MaxBodyBytes:          *maxBody,
 		Timeout:               *timeout,
 		RejectInvalidRequests: *reject,
+		Allow:                 allowed,
 		RewriteHost:           *rewriteHost,
 		Log:                   logOut,
 		Verbose:               *verbose,
@@ -98,7 +108,8 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sum := p.Summary()
 	sum.WriteText(stdout)
 	if *failOnViolation && !sum.Clean() && code == result.ExitConformant {
-		fmt.Fprintf(stderr, "drsconform proxy: %d violation(s) seen (--fail-on-violation)\n", sum.Violations)
+		fmt.Fprintf(stderr, "drsconform proxy: %d unexpected violation(s), %d expected but not seen, %d faulty declaration(s) (--fail-on-violation)\n",
+			sum.Unexpected, sum.MissingExpected, sum.ExpectProblems)
 		code = result.ExitNonConformant
 	}
 	fmt.Fprintln(stderr, "drsconform proxy: stopped")

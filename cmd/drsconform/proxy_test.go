@@ -54,6 +54,9 @@ func TestProxyFlags(t *testing.T) {
 		{name: "bad timeout", args: append([]string{"--timeout", "soon"}, up...), want: "invalid value"},
 		{name: "argument", args: append(up, "now"), want: `unexpected argument "now"`},
 		{name: "log in a missing folder", args: append([]string{"--log", "/nonexistent/dir/x.log"}, up...), want: "--log:"},
+		{name: "unknown allowed requirement", args: append([]string{"--allow", "REQ-VAL-04,REQ-STA-1"}, up...),
+			want: `drsconform proxy: --allow: unknown requirement "REQ-STA-1" (did you mean REQ-STA-01?)`},
+		{name: "empty allow entry", args: append([]string{"--allow", ","}, up...), want: "--allow: an empty entry"},
 		{name: "bad listen address", args: append([]string{"--listen", "256.0.0.1:1"}, up...), want: "drsconform proxy:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
@@ -81,6 +84,8 @@ func TestProxyLifecycle(t *testing.T) {
 		name     string
 		flags    []string
 		badBody  bool
+		expect   string // X-Drsconform-Expect-Violation of the DELETE
+		clean    bool   // the gate passes
 		wantCode int
 	}
 	run := func(t *testing.T, tc testCase) {
@@ -106,6 +111,9 @@ func TestProxyLifecycle(t *testing.T) {
 			require.NoError(t, err)
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-Auth-Token", token)
+			if tc.expect != "" && method == "DELETE" {
+				req.Header.Set(proxy.HeaderExpectViolation, tc.expect)
+			}
 			resp, err := client.Do(req)
 			require.NoError(t, err)
 			defer resp.Body.Close()
@@ -127,7 +135,7 @@ func TestProxyLifecycle(t *testing.T) {
 		var sum proxy.Summary
 		require.NoError(t, json.Unmarshal(body, &sum))
 		assert.Equal(t, 2, sum.Exchanges)
-		assert.Equal(t, tc.badBody, !sum.Clean(), "%+v", sum)
+		assert.Equal(t, tc.clean, sum.Clean(), "%+v", sum)
 
 		cancel()
 		select {
@@ -140,11 +148,19 @@ func TestProxyLifecycle(t *testing.T) {
 		assert.Contains(t, stderr.String(), "drsconform proxy: stopped")
 		logged, err := os.ReadFile(logFile)
 		require.NoError(t, err)
-		if tc.badBody {
+		switch {
+		case tc.badBody:
 			assert.Contains(t, stdout.String(), "REQ-VAL-04")
 			assert.Contains(t, string(logged), `"requirement":"REQ-VAL-04"`)
 			assert.Contains(t, string(logged), `"pointer":"/jobs/0/delete_type"`)
-		} else {
+			if tc.clean {
+				assert.Contains(t, string(logged), `"expected":true`)
+				assert.Regexp(t, `expected violations:\s+1`, stdout.String())
+			}
+		case tc.expect != "":
+			assert.Contains(t, string(logged), `"missing_expected":["REQ-VAL-04"]`)
+			assert.Contains(t, stdout.String(), "expected REQ-VAL-04, none seen: 1")
+		default:
 			assert.Empty(t, string(logged), "conforming exchanges are logged only with --verbose")
 		}
 		for _, out := range []string{stdout.String(), stderr.String(), string(logged)} {
@@ -152,9 +168,12 @@ func TestProxyLifecycle(t *testing.T) {
 		}
 	}
 	for _, tc := range []testCase{
-		{name: "clean run", flags: []string{"--fail-on-violation"}, wantCode: result.ExitConformant},
+		{name: "clean run", flags: []string{"--fail-on-violation"}, clean: true, wantCode: result.ExitConformant},
 		{name: "violation with --fail-on-violation", flags: []string{"--fail-on-violation"}, badBody: true, wantCode: result.ExitNonConformant},
 		{name: "violation, observe only", badBody: true, wantCode: result.ExitConformant},
+		{name: "allowed violation", flags: []string{"--fail-on-violation", "--allow", "REQ-VAL-04"}, badBody: true, clean: true, wantCode: result.ExitConformant},
+		{name: "declared violation", flags: []string{"--fail-on-violation"}, badBody: true, expect: "REQ-VAL-04", clean: true, wantCode: result.ExitConformant},
+		{name: "declared violation not seen", flags: []string{"--fail-on-violation"}, expect: "REQ-VAL-04", wantCode: result.ExitNonConformant},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}
