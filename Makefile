@@ -4,7 +4,7 @@ GO       ?= go
 PKGS     ?= ./...
 REPORTS  ?= reports
 
-.PHONY: all build test lint conformance interop bench fmt vet release
+.PHONY: all build test lint conformance interop bench fmt vet release docker
 
 # make release: static binaries for each platform in $(DIST), the version set
 # at link time (README.md, "Install"). VERSION defaults to the checkout's tag
@@ -12,6 +12,11 @@ REPORTS  ?= reports
 VERSION           ?= $(shell git describe --tags --always --dirty --match 'v*' 2>/dev/null)
 RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 DIST              ?= dist
+# make docker: the image of Dockerfile, tagged $(IMAGE):$(VERSION); not part of
+# make test or CI. DOCKER_BUILD_FLAGS passes more, e.g. --network host.
+IMAGE             ?= drsconform
+DOCKER            ?= docker
+DOCKER_BUILD_FLAGS ?=
 
 all: lint test
 
@@ -54,3 +59,6 @@ release:
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $$out ./cmd/drsconform; \
 	done
 	cd $(DIST) && sha256sum drsconform-* > SHA256SUMS
+
+docker:
+	$(DOCKER) build $(DOCKER_BUILD_FLAGS) --build-arg VERSION=$(VERSION) -t $(IMAGE):$(or $(VERSION),devel) .
