@@ -29,8 +29,10 @@ var suiteVersion = sync.OnceValue(func() string { return resolveVersion(version,
 // uncommitted changes, as `go install …@v1.2.0` and `go build` in a checkout
 // record it); for a build that has none ("(devel)"), "devel+" and the first
 // 12 characters of the VCS revision, with "-dirty" when the tree had
-// uncommitted changes; and "devel" when nothing is known (go test, or
-// -buildvcs=false).
+// uncommitted changes; and "devel" when nothing is known (go run, go test,
+// -buildvcs=false, or a git worktree, whose .git file the go command does not
+// read). README.md, "Install", has the table; each row was checked with a
+// real build (go install from a module proxy, go build in a clone, -ldflags).
 func resolveVersion(linked string, buildInfo func() (*debug.BuildInfo, bool)) string {
 	if linked != "" {
 		return linked

@@ -2,9 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +95,79 @@ func TestVerifyBundleComparesWithTheRunningBinary(t *testing.T) {
 	assert.Equal(t, result.ExitNonConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, errOut, dir+": written by drsconform v0.0.1-other; this is drsconform "+self+": a bundle verifies only with the version that wrote it\n")
 	assert.Contains(t, errOut, "does not verify:")
+}
+
+// reportedVersions reads the suite version that each file of a results
+// bundle carries: report.json and manifest.json as JSON, junit.xml as its
+// suite_version property, report.md as its "Suite `v`" line.
+func reportedVersions(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, name := range []string{"report.json", "manifest.json"} {
+		var doc struct {
+			SuiteVersion string `json:"suite_version"`
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &doc), name)
+		got[name] = doc.SuiteVersion
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	require.NoError(t, err)
+	if m := regexp.MustCompile(`name="suite_version" value="([^"]*)"`).FindSubmatch(b); m != nil {
+		got["junit.xml"] = string(m[1])
+	}
+	b, err = os.ReadFile(filepath.Join(dir, "report.md"))
+	require.NoError(t, err)
+	if m := regexp.MustCompile("Suite `([^`]*)`").FindSubmatch(b); m != nil {
+		got["report.md"] = string(m[1])
+	}
+	return got
+}
+
+func allVersions(v string) map[string]string {
+	return map[string]string{"report.json": v, "manifest.json": v, "junit.xml": v, "report.md": v}
+}
+
+// `run --report-dir` writes this binary's version into every report.
+func TestRunWritesTheSuiteVersionIntoEveryReport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t, "run", "--quiet", "--cases-match", "unknown.single", "--generate", "0", "--generate-concurrent", "0", "--report-dir", dir)
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Equal(t, allVersions(suiteVersion()), reportedVersions(t, dir))
+}
+
+// A real build: the version given to the linker reaches `drsconform version`
+// and every report, as `make release` builds it (README.md, "Install"). The
+// build reuses the test's own packages from the build cache (with -race when
+// the test has it), so it costs a compile of this package and a link.
+func TestABuiltBinaryReportsTheVersionItWasBuiltWith(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	gocmd, err := exec.LookPath("go")
+	if err != nil {
+		gocmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	const v = "v0.0.0-buildtest.7"
+	bin := filepath.Join(t.TempDir(), "drsconform")
+	args := []string{"build", "-o", bin, "-ldflags", "-X main.version=" + v}
+	if raceDetector {
+		args = append(args, "-race")
+	}
+	build := exec.Command(gocmd, append(args, ".")...)
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go %s:\n%s", strings.Join(args, " "), out)
+
+	out, err = exec.Command(bin, "version").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "drsconform "+v+"\n", string(out))
+
+	dir := t.TempDir()
+	run := exec.Command(bin, "run", "--quiet", "--cases-match", "unknown.single", "--generate", "0", "--generate-concurrent", "0", "--report-dir", dir)
+	out, err = run.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Equal(t, allVersions(v), reportedVersions(t, dir))
 }
