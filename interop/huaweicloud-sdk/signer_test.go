@@ -34,8 +34,8 @@ func TestSignerMatchesTheSDKs(t *testing.T) {
 	run := func(t *testing.T, tc testCase) {
 		t.Parallel()
 		headers := map[string]string{
-			"User-Agent":   "huaweicloud-usdk-go/3.0",
-			"X-Project-Id": projectID,
+			"User-Agent":    "huaweicloud-usdk-go/3.0",
+			"X-Project-Id":  projectID,
 			aksk.HeaderDate: date.Format(aksk.DateFormat),
 		}
 		for k, v := range tc.headers {
