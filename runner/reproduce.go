@@ -677,7 +677,7 @@ func Reproduce(ctx context.Context, cfg Config, c *cases.Case, w io.Writer) (res
 	if err != nil {
 		return result.CaseResult{}, err
 	}
-	inner := newWire(cfg.HTTPClient, full.Timeout, full.MaxBody, nil).client.Transport
+	inner := newWireTLS(cfg.HTTPClient, full.Timeout, full.MaxBody, nil, full.TLS).client.Transport
 	tap := &tapTransport{next: inner, w: w, fixtures: full.FixturesURL + "/"}
 	client := &http.Client{}
 	if cfg.HTTPClient != nil {
