@@ -63,6 +63,12 @@ type ScriptOptions struct {
 	// Notes are more comment lines for the script's head (where the settings
 	// came from, the verdict a report recorded); each is made one inert line.
 	Notes []string
+	// Signed: the target takes AK/SK signatures, which curl cannot make (a
+	// signature covers X-Sdk-Date and is accepted for 15 minutes only). The
+	// script then plays the case with Command ("drsconform" when empty)
+	// reproduce --run, which signs every request afresh, instead of curl.
+	Signed  bool
+	Command string
 }
 
 // ScriptDefaultTarget is the target a script sends to when none was given
@@ -119,6 +125,11 @@ func WriteScript(w io.Writer, c *cases.Case, o ScriptOptions) error {
 	}
 	sw, err := newScriptWriter(c, o)
 	if err != nil {
+		return err
+	}
+	if o.Signed {
+		sw.signed(target, fixtures)
+		_, err = io.WriteString(w, sw.b.String())
 		return err
 	}
 	sw.head(target, fixtures)
@@ -248,6 +259,50 @@ func (sw *scriptWriter) head(target, fixtures string) {
 	}
 	sw.line("mismatch=0")
 	sw.b.WriteString(scriptFunctions)
+}
+
+// signed writes the script of a target that takes AK/SK signatures: a
+// head that says why, then one drsconform reproduce --run command with the
+// same settings.
+func (sw *scriptWriter) signed(target, fixtures string) {
+	c, o := sw.c, sw.o
+	command := o.Command
+	if command == "" {
+		command = "drsconform"
+	}
+	sw.line("#!/bin/sh")
+	sw.comment(fmt.Sprintf("drsconform reproduce %s: %s", c.ID, c.Title))
+	sw.comment(fmt.Sprintf("case file %s:%d; requirements %s", c.File, c.Line, strings.Join(c.Requirements, ", ")))
+	sw.comment("written by drsconform " + o.SuiteVersion)
+	for _, n := range o.Notes {
+		sw.comment(n)
+	}
+	for _, l := range []string{
+		"",
+		"The target takes AK/SK signatures (SDK-HMAC-SHA256). curl cannot make one, and a",
+		"recorded one is of no use: it covers X-Sdk-Date and is accepted for 15 minutes only.",
+		"So this script plays the case with drsconform itself, which signs every request",
+		"afresh, prints every exchange (signatures redacted) and judges everything.",
+		"",
+		"Reads from the environment:",
+		"  DRSCONFORM_AK, DRSCONFORM_SK  the access key and secret key (or HUAWEICLOUD_SDK_AK,",
+		"                                HUAWEICLOUD_SDK_SK); never printed",
+		"  DRSCONFORM_TARGET             base URL of the API (default " + target + ")",
+	} {
+		sw.comment(l)
+	}
+	sw.line("set -eu")
+	sw.line(`: "${DRSCONFORM_AK:=${HUAWEICLOUD_SDK_AK:-}}" "${DRSCONFORM_SK:=${HUAWEICLOUD_SDK_SK:-}}"`)
+	sw.line(`[ -n "$DRSCONFORM_AK" ] && [ -n "$DRSCONFORM_SK" ] || { echo 'set DRSCONFORM_AK and DRSCONFORM_SK to the access key and secret key the target accepts' >&2; exit 2; }`)
+	sw.line("export DRSCONFORM_AK DRSCONFORM_SK")
+	sw.line("target_default=" + shellWord(target))
+	args := []string{"reproduce", shellWord(c.ID), "--run", `--target "${DRSCONFORM_TARGET:-$target_default}"`}
+	if fixtures != "" {
+		args = append(args, "--fixtures-url", shellWord(fixtures))
+	}
+	args = append(args, "--project-id", shellWord(o.ProjectID), "--other-project-id", shellWord(o.OtherProjectID),
+		"--settle-timeout", shellWord(o.SettleTimeout.String()))
+	sw.line("exec " + command + " " + strings.Join(args, " "))
 }
 
 // scriptFunctions are the helpers every script defines.

@@ -36,6 +36,7 @@ type credFlags struct {
 	caCert, clientCert, clientKey string
 	insecure                      bool
 	akFrom, skFrom                string // where each came from, for messages: a flag or an environment variable
+	resolved                      bool
 }
 
 func (c *credFlags) register(fs *flag.FlagSet) {
@@ -53,6 +54,10 @@ func (c *credFlags) register(fs *flag.FlagSet) {
 // given by a flag wins (an SDK user's HUAWEICLOUD_SDK_AK does not spoil a
 // run with --token). It may clear *token.
 func (c *credFlags) resolve(set map[string]bool, token *string, stderr io.Writer) error {
+	if c.resolved {
+		return nil
+	}
+	c.resolved = true
 	c.akFrom, c.skFrom = "--ak", "--sk"
 	if !set["ak"] {
 		c.ak, c.akFrom = firstEnv(akEnv)

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -190,4 +191,46 @@ func TestRunTakesTheSDKsEnvironment(t *testing.T) {
 	assert.Equal(t, m[2], m[3], "every security case plays: none is skipped for want of a token")
 	assert.NotContains(t, out+errOut, cliSK)
 	assert.NotContains(t, errOut, "--sk on the command line", "no warning when the secret key comes from the environment")
+}
+
+// A case of a signed run is reproduced by drsconform itself, which signs
+// afresh: --run plays it against a verifying target, and the script of a
+// signed run's report runs reproduce --run instead of curl, which could
+// only send a stale, redacted signature.
+func TestReproduceSignedRequests(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(reference.New(reference.Config{AccessKey: cliAK, SecretKey: cliSK,
+		ReleaseDelay: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}).Handler())
+	t.Cleanup(srv.Close)
+	const id = "sec.derived-token.delete"
+
+	code, out, errOut := runCLI(t, "reproduce", id, "--run", "--target", srv.URL, "--ak", cliAK, "--sk", cliSK)
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Contains(t, out, "verdict: PASS")
+	assert.Contains(t, out, "Authorization: SDK-HMAC-SHA256 Access=[REDACTED], SignedHeaders=", "every request shows it was signed")
+	assert.Contains(t, out, "< 403", "the derived signature is refused")
+	assert.NotContains(t, out+errOut, cliSK)
+	assert.NotContains(t, out+errOut, cliAK)
+
+	code, out, errOut = runCLI(t, "reproduce", id, "--run", "--target", srv.URL, "--ak", cliAK, "--sk", "not-the-secret-key")
+	assert.Equal(t, result.ExitCannotJudge, code, "a wrong secret key cannot make the fixtures: stdout:\n%s\nstderr:\n%s", out, errOut)
+
+	dir := t.TempDir()
+	code, out, errOut = runCLI(t, "run", "--quiet", "--target", srv.URL, "--ak", cliAK, "--sk", cliSK, "--cases-match", id,
+		"--generate", "0", "--generate-concurrent", "0", "--report-dir", dir)
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	code, script, errOut := runCLI(t, "reproduce", id, "--from", filepath.Join(dir, "report.json"))
+	require.Equal(t, result.ExitConformant, code, errOut)
+	assert.Contains(t, errOut, "curl cannot make")
+	assert.NotContains(t, script, "curl -")
+	assert.Contains(t, script, "reproduce '"+id+"' --run --target \"${DRSCONFORM_TARGET:-$target_default}\"")
+	assert.Contains(t, script, "target_default='"+srv.URL+"'")
+	assert.Contains(t, script, "DRSCONFORM_SK")
+	assert.NotContains(t, script, cliSK)
+	file := filepath.Join(dir, "repro.sh")
+	require.NoError(t, os.WriteFile(file, []byte(script), 0o600))
+	if sh, err := exec.LookPath("sh"); err == nil {
+		outSh, err := exec.Command(sh, "-n", file).CombinedOutput()
+		assert.NoError(t, err, "the script parses: %s", outSh)
+	}
 }
