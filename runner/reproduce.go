@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/cases"
+	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/result"
@@ -785,6 +786,7 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	u := req.URL.String()
+	rd := t.rd.With(credential.FromHeader(req.Header)...) // this request's signature too
 	t.mu.Lock()
 	what := "request"
 	switch {
@@ -796,7 +798,7 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.requests++
 		what = fmt.Sprintf("request %d", t.requests)
 	}
-	head := fmt.Sprintf("\n== %s\n$ %s\n", what, t.rd.Curl(req.Method, u, req.Header, body, tapShowBytes))
+	head := fmt.Sprintf("\n== %s\n$ %s\n", what, rd.Curl(req.Method, u, req.Header, body, tapShowBytes))
 	read := what == "fixture: read back"
 	if !read { // a read-back is printed with its answer, or not at all when it repeats the last
 		fmt.Fprint(t.w, head)
@@ -810,11 +812,11 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			fmt.Fprint(t.w, head)
 			t.last = ""
 		}
-		fmt.Fprintf(t.w, "< no answer: %s\n", bounded(t.rd, err.Error(), untrusted.FindingTextBytes))
+		fmt.Fprintf(t.w, "< no answer: %s\n", bounded(rd, err.Error(), untrusted.FindingTextBytes))
 		t.mu.Unlock()
 		return nil, err
 	}
-	tb := &tapBody{ReadCloser: resp.Body, t: t, resp: resp}
+	tb := &tapBody{ReadCloser: resp.Body, t: t, rd: rd, resp: resp}
 	if read {
 		tb.head = head
 	}
@@ -827,6 +829,7 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 type tapBody struct {
 	io.ReadCloser
 	t     *tapTransport
+	rd    *Redactor // the tap's, with the request's own signature
 	resp  *http.Response
 	kept  []byte
 	total int
@@ -848,7 +851,7 @@ func (b *tapBody) Close() error {
 		t := b.t
 		var out strings.Builder
 		fmt.Fprintf(&out, "< %s\n", untrusted.Line(b.resp.Status))
-		h := evidenceHeader(t.rd, b.resp.Header)
+		h := evidenceHeader(b.rd, b.resp.Header)
 		for _, k := range slices.Sorted(maps.Keys(h)) {
 			if strings.EqualFold(k, "Date") {
 				continue // changes between polls; says nothing about the case
@@ -857,7 +860,7 @@ func (b *tapBody) Close() error {
 				fmt.Fprintf(&out, "< %s: %s\n", untrusted.Line(k), untrusted.Line(v))
 			}
 		}
-		switch text, cut := t.rd.Prefix(string(b.kept), tapShowBytes); {
+		switch text, cut := b.rd.Prefix(string(b.kept), tapShowBytes); {
 		case b.total == 0:
 			out.WriteString("(empty body)\n")
 		case cut || b.total > len(b.kept):

@@ -164,3 +164,65 @@ func TestSigningConfigErrors(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// A target that echoes the Authorization it gets: the signature of each
+// request is redacted in that exchange's evidence and in what reproduce
+// --run prints, in any form.
+func TestEchoedSignaturesStayRedacted(t *testing.T) {
+	t.Parallel()
+	ref := reference.New(reference.Config{AccessKey: testAK, SecretKey: testSK, ReleaseDelay: 20 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)}).Handler()
+	var mu sync.Mutex
+	var sigs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		if a, err := aksk.ParseAuthorization(auth); err == nil && len(a.Signature) == 64 {
+			mu.Lock()
+			sigs = append(sigs, a.Signature)
+			mu.Unlock()
+		}
+		rec := httptest.NewRecorder()
+		ref.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("X-Echo", strings.ToUpper(auth))
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		body := rec.Body.Bytes()
+		if rec.Code >= 400 {
+			body, _ = json.Marshal(map[string]string{"error_code": "APIGW.0301", "error_msg": "refused " + strings.ReplaceAll(auth, "/", `\/`)})
+		}
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+
+	rep := play(t, srv.URL, "sec.derived-token.delete", signed)
+	out, err := json.Marshal(rep)
+	require.NoError(t, err)
+
+	files, err := cases.LoadEmbeddedCases()
+	require.NoError(t, err)
+	c, err := runner.FindCase(files, "sec.derived-token.delete")
+	require.NoError(t, err)
+	var tap strings.Builder
+	_, err = runner.Reproduce(context.Background(), runner.Config{Target: srv.URL, AccessKey: testAK, SecretKey: testSK,
+		Timeout: 2 * time.Second, SettleTimeout: 2 * time.Second}, c, &tap)
+	require.NoError(t, err)
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, sigs)
+	for _, text := range []string{string(out), tap.String()} {
+		for _, sig := range sigs {
+			require.False(t, strings.Contains(strings.ToLower(text), sig), "a signature %.8s… is shown", sig)
+		}
+		require.False(t, strings.Contains(text, testSK))
+		require.False(t, strings.Contains(strings.ToUpper(text), testAK))
+	}
+	assert.Contains(t, tap.String(), "X-Echo: SDK-HMAC-SHA256 ACCESS="+runner.Redacted+", SIGNEDHEADERS=X-PROJECT-ID;X-SDK-DATE, SIGNATURE="+runner.Redacted,
+		"the echoed header is there, redacted")
+	c0 := caseResult(t, rep, "sec.derived-token.delete")
+	assert.Equal(t, result.Warn, c0.Verdict, "the echoed signature is a finding on REQ-SEC-02: %v", c0.Messages)
+	assert.NotEmpty(t, findingsOn(c0, "REQ-SEC-02"))
+}

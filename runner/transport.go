@@ -26,6 +26,10 @@ type response struct {
 	Header    http.Header
 	Body      []byte
 	Truncated bool
+	// Sent is the header the request went out with, signature included
+	// (runner/sign.go): what the credential echo check (runner/echo.go)
+	// looks for. In memory only, never evidence.
+	Sent http.Header
 }
 
 // wire sends requests with a per-request timeout, never follows redirects
@@ -113,7 +117,7 @@ func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, h
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, w.maxBody+1))
-	out := &response{Status: resp.StatusCode, Header: resp.Header}
+	out := &response{Status: resp.StatusCode, Header: resp.Header, Sent: req.Header}
 	if int64(len(data)) > w.maxBody {
 		data = data[:w.maxBody]
 		out.Truncated = true

@@ -23,6 +23,10 @@ import (
 const ReproduceHint = "curl commands read the token from $" + credential.TokenEnv +
 	"; to replay a case with its fixtures: drsconform reproduce CASE_ID --from DIR/report.json (a shell script; --run plays it here)"
 
+// ReproduceHintSigned is ReproduceHint for a run signed with AK/SK, whose
+// curl commands can only be refused (their signatures are redacted and stale).
+const ReproduceHintSigned = "requests were signed with AK/SK: a curl command needs a fresh signature; to replay a case with its fixtures: drsconform reproduce CASE_ID --from DIR/report.json --run (signs afresh with $DRSCONFORM_AK/$DRSCONFORM_SK)"
+
 type reproduceFlags struct {
 	from, casesDir, target, fixturesURL, projectID, otherProjectID, token string
 	script, run, strict                                                   bool

@@ -207,7 +207,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), verifyCommand(f.reportDir))
 	}
 	if rep.Summary.Failed+rep.Summary.Warned+rep.Summary.Errored > 0 {
-		fmt.Fprintln(stdout, strings.Replace(ReproduceHint, "DIR/report.json", reportPathHint(f.reportDir), 1))
+		hint := ReproduceHint
+		if cfg.AccessKey != "" {
+			hint = ReproduceHintSigned
+		}
+		fmt.Fprintln(stdout, strings.Replace(hint, "DIR/report.json", reportPathHint(f.reportDir), 1))
 	}
 	return rep.ExitCode
 }
