@@ -76,10 +76,11 @@ func (s *Server) checkSignature(r *http.Request, header string, body []byte) *pr
 	return nil
 }
 
-// SignRequest signs r as the Huawei Cloud SDK does (internal/aksk.Sign),
-// for tests and tools that talk to a server with AK/SK verification without
-// the SDK: it sets X-Sdk-Date (from now) and Authorization, signing every
-// header already set except Content-Type.
+// SignRequest signs r as the Huawei Cloud SDK does, and host too
+// (internal/aksk.SignWithHost), for tests and tools that talk to a server
+// with AK/SK verification without the SDK: it sets X-Sdk-Date (from now)
+// and Authorization, signing host and every header already set except
+// Content-Type.
 func SignRequest(r *http.Request, body []byte, ak, sk string, now time.Time) {
-	aksk.Sign(r, body, ak, sk, now)
+	aksk.SignWithHost(r, body, ak, sk, now)
 }

@@ -223,6 +223,17 @@ func Escape(s string) string {
 // SDK does), and Authorization, signing the headers SignedHeaders lists. It
 // returns the Authorization it set.
 func Sign(r *http.Request, body []byte, ak, sk string, now time.Time) Authorization {
+	return sign(r, body, ak, sk, now, false)
+}
+
+// SignWithHost is Sign that signs "host" too, as the API gateway signers
+// of other languages do: a proxy that rewrites Host then breaks the
+// signature (reference.SignRequest uses it; the verifier accepts both).
+func SignWithHost(r *http.Request, body []byte, ak, sk string, now time.Time) Authorization {
+	return sign(r, body, ak, sk, now, true)
+}
+
+func sign(r *http.Request, body []byte, ak, sk string, now time.Time, host bool) Authorization {
 	r.Header.Del("Authorization")
 	if ct, ok := r.Header["Content-Type"]; ok && len(ct) > 0 &&
 		!strings.Contains(ct[0], "application/json") && !strings.Contains(ct[0], "application/bson") {
@@ -230,6 +241,10 @@ func Sign(r *http.Request, body []byte, ak, sk string, now time.Time) Authorizat
 	}
 	r.Header.Set(HeaderDate, now.UTC().Format(DateFormat))
 	signed := SignedHeaders(r.Header)
+	if host && !slices.Contains(signed, "host") {
+		signed = append(signed, "host")
+		sort.Strings(signed)
+	}
 	a := Authorization{Access: ak, SignedHeaders: signed,
 		Signature: Signature(sk, StringToSign(CanonicalRequest(r, signed, body), now))}
 	r.Header.Set("Authorization", a.String())

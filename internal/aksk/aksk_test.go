@@ -119,3 +119,21 @@ func TestHostIsTheRequestsHost(t *testing.T) {
 	r.Host = "other:2"
 	assert.Contains(t, CanonicalRequest(r, []string{"host"}, nil), "\nhost:other:2\n")
 }
+
+// SignWithHost signs host too, so rewriting it breaks the signature; Sign
+// (the SDK's way) leaves it out.
+func TestSignWithHost(t *testing.T) {
+	t.Parallel()
+	body := []byte("{}")
+	r := newRequest(t, http.MethodDelete, "http://h:1/v3/p1/jobs/batch-jobs", body)
+	a := SignWithHost(r, body, "AK1", "SK", at)
+	assert.Equal(t, []string{"host", "x-language", "x-project-id", "x-sdk-date"}, a.SignedHeaders)
+	assert.True(t, Verify(r, body, a, "SK", at))
+	r.Host = "rewritten:2"
+	assert.False(t, Verify(r, body, a, "SK", at))
+
+	r2 := newRequest(t, http.MethodDelete, "http://h:1/v3/p1/jobs/batch-jobs", body)
+	a2 := Sign(r2, body, "AK1", "SK", at)
+	r2.Host = "rewritten:2"
+	assert.True(t, Verify(r2, body, a2, "SK", at))
+}
