@@ -29,11 +29,11 @@ var helpTexts = map[string]helpText{
 		examples: []string{
 			`run --target https://drs.example.com --token "$DRSCONFORM_TOKEN" --report-dir out`,
 			"run --tags lifecycle --strict",
-			`run --target https://drs.example.com --ca-cert corp-ca.pem   (AK/SK from DRSCONFORM_AK and DRSCONFORM_SK)`,
+			`run --target https://drs.example.com --ak "$DRSCONFORM_AK" --ca-cert corp-ca.pem`,
 		},
 		details: "Without --target it plays against the embedded reference implementation.\n" +
 			"--ak/--sk sign every request with AK/SK as the Huawei Cloud SDK does; pass the secret key\n" +
-			"through DRSCONFORM_SK (or HUAWEICLOUD_SDK_SK), not --sk, which ps shows to everyone.\n" +
+			"in DRSCONFORM_SK (or HUAWEICLOUD_SDK_SK), not with --sk, which ps shows to everyone.\n" +
 			"Exit 0 conformant, 1 non-conformant, 2 usage or configuration, 3 could not judge.",
 	},
 	"serve": {
