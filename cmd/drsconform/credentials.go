@@ -169,3 +169,12 @@ func startSigningReference(ctx context.Context, stderr io.Writer, ak, sk string)
 	end := serveInBackground(ctx, "run: embedded reference", srv, ln, stderr)
 	return "http://" + ln.Addr().String(), func() { end() }, nil
 }
+
+// strayArgument quotes an argument no flag took, unless it may be a secret
+// key whose --sk was forgotten (--ak AK SK): that one is not shown.
+func strayArgument(set map[string]bool, arg string) string {
+	if set["ak"] && !set["sk"] {
+		return "(not shown: it may be a secret key; did you mean --sk?)"
+	}
+	return fmt.Sprintf("%q", arg)
+}

@@ -170,6 +170,7 @@ func TestCredentialAndTLSUsageErrors(t *testing.T) {
 		{[]string{"--ca-cert", notPEM}, "--ca-cert " + notPEM + ": no PEM certificate"},
 		{[]string{"--client-cert", notPEM}, "--client-cert and --client-key go together"},
 		{[]string{"--client-cert", notPEM, "--client-key", notPEM}, "--client-cert " + notPEM},
+		{[]string{"--ak", "AK", "SK-secret-value"}, "unexpected argument (not shown: it may be a secret key; did you mean --sk?)"},
 	} {
 		code, _, errOut := runCLI(t, append([]string{"run", "--target", "https://127.0.0.1:1"}, tc.args...)...)
 		assert.Equal(t, result.ExitUsage, code, "%v: %s", tc.args, errOut)

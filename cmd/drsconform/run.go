@@ -83,11 +83,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
-	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if fs.NArg() > 0 {
+		return usageError(stderr, fs, "unexpected argument %s", strayArgument(set, fs.Arg(0)))
+	}
 	envDefault(&f.target, set["target"], "DRSCONFORM_TARGET")
 	envDefault(&f.token, set["token"], "DRSCONFORM_TOKEN")
 	envDefault(&f.projectID, set["project-id"], "DRSCONFORM_PROJECT_ID")
