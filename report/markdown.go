@@ -82,6 +82,10 @@ func cutMarkdown(md string) string {
 	return strings.TrimRight(md, "\n") + cutNote
 }
 
+// insecureNote is what report.md and the terminal summary say of a run
+// with --insecure (result.SettingTLSInsecure).
+const insecureNote = "> **Warning: TLS certificates were not verified (--insecure)**: the answers judged here may not have come from the target.\n\n"
+
 // markdown renders report.md within the limits; shortened says that they
 // are tighter than the usual ones, and the report says which.
 func markdown(r *result.Report, lim mdLimits, shortened bool) string {
@@ -91,6 +95,9 @@ func markdown(r *result.Report, lim mdLimits, shortened bool) string {
 		code(r.SuiteVersion), code(r.Target), code(r.SpecSHA256), r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.ExitCode)
 	for _, t := range r.Trimmed {
 		fmt.Fprintf(&b, "> Trimmed: %s\n\n", mdText(t))
+	}
+	if r.Insecure() {
+		b.WriteString(insecureNote)
 	}
 	if shortened {
 		fmt.Fprintf(&b, "> **Shortened** to stay under GitHub's 65,536-character comment limit: %s. report.html has every case in full.\n\n", lim.leftOut())

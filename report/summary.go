@@ -36,6 +36,9 @@ func SummaryWith(w io.Writer, r *result.Report, opt SummaryOptions) {
 	r = sanitize(r)
 	s := r.Summary
 	fmt.Fprintf(w, "\ndrsconform %s against %s\n", r.SuiteVersion, terminalLine(r.Target))
+	if r.Insecure() {
+		fmt.Fprintln(w, "WARNING: TLS certificates were not verified (--insecure): the answers judged here may not have come from the target")
+	}
 	if d := r.Selection.Describe(); d != "" {
 		fmt.Fprintln(w, terminalLine(d))
 	}

@@ -572,3 +572,11 @@ type Refusal struct {
 	Status string `json:"status"`
 	Reason string `json:"reason"`
 }
+
+// SettingTLSInsecure is the key of Report.Configuration that is "true" when
+// the run did not verify the target's TLS certificate (drsconform run
+// --insecure); every report format shows it as a warning.
+const SettingTLSInsecure = "tls_insecure"
+
+// Insecure reports whether the run did not verify TLS certificates.
+func (r *Report) Insecure() bool { return r.Configuration[SettingTLSInsecure] == "true" }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"slices"
@@ -26,9 +27,20 @@ const (
 
 // Config is everything a run needs.
 type Config struct {
-	Target         string // base URL of the API, e.g. http://127.0.0.1:8080
-	FixturesURL    string // base URL of the fixture protocol; default Target + "/_conformance"
-	Token          string // sent as X-Auth-Token; redacted everywhere
+	Target      string // base URL of the API, e.g. http://127.0.0.1:8080
+	FixturesURL string // base URL of the fixture protocol; default Target + "/_conformance"
+	Token       string // sent as X-Auth-Token; redacted everywhere
+	// AccessKey and SecretKey sign every request as the Huawei Cloud SDK
+	// does (runner/sign.go); both or neither, and not with Token. Both, the
+	// secret derived from SecretKey and every signature are redacted.
+	AccessKey, SecretKey string
+	// TLS is the TLS configuration of the runner's own transport (--ca-cert,
+	// --client-cert, --insecure); nil: Go's defaults (the system roots).
+	// Unused when HTTPClient brings its own transport.
+	TLS *tls.Config
+	// TLSFiles names the files TLS was made from (flag → file), for the
+	// report's settings.
+	TLSFiles       map[string]string
 	Secrets        []string
 	ProjectID      string
 	OtherProjectID string
@@ -98,6 +110,15 @@ func (c Config) withDefaults() (Config, error) {
 		// Derived from the secret, as secret as it: redacted like --token.
 		c.Secrets = slices.Concat(c.Secrets, []string{DerivedToken(c.Token)})
 	}
+	switch {
+	case (c.AccessKey == "") != (c.SecretKey == ""):
+		return c, fmt.Errorf("--ak and --sk go together: give both or neither")
+	case c.AccessKey != "" && c.Token != "":
+		return c, fmt.Errorf("--token and --ak/--sk: give one credential, not both")
+	case c.AccessKey != "":
+		// The derived ones are as secret as what they derive from.
+		c.Secrets = slices.Concat(c.Secrets, []string{c.SecretKey, c.AccessKey, DerivedToken(c.SecretKey), DerivedToken(c.AccessKey)})
+	}
 	return c, c.Filter.Validate()
 }
 
@@ -125,6 +146,17 @@ func (c Config) settings() map[string]string {
 	}
 	if c.Token != "" {
 		m["token"] = Redacted
+	}
+	if c.AccessKey != "" {
+		m["token"] = "none"
+		m["signing"] = "SDK-HMAC-SHA256"
+		m["access_key"], m["secret_key"] = Redacted, Redacted
+	}
+	if c.TLS != nil && c.TLS.InsecureSkipVerify {
+		m[result.SettingTLSInsecure] = "true"
+	}
+	for k, v := range c.TLSFiles {
+		m[k] = v
 	}
 	if c.Generate+c.GenerateConcurrent > 0 {
 		m["generate"], m["generate_concurrent"], m["seed"] = fmt.Sprint(c.Generate), fmt.Sprint(c.GenerateConcurrent), fmt.Sprint(c.Seed)

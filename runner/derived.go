@@ -47,30 +47,45 @@ func DerivedToken(token string) string {
 // malformedAuthorization is an Authorization header in the AK/SK scheme the
 // Huawei Cloud SDK signs with, that cannot verify: a derived access key, no
 // X-Sdk-Date, a one-byte signature.
-func malformedAuthorization(token string) string {
-	return "SDK-HMAC-SHA256 Access=" + DerivedToken(token) + ", SignedHeaders=host, Signature=00"
+func malformedAuthorization(secret string) string {
+	return "SDK-HMAC-SHA256 Access=" + DerivedToken(secret) + ", SignedHeaders=host, Signature=00"
 }
 
 // garbageAuthorization is an Authorization header with no scheme: a derived
 // token where the scheme and its parameters should be (what a client that
 // confuses the two headers sends).
-func garbageAuthorization(token string) string { return DerivedToken(token) }
+func garbageAuthorization(secret string) string { return DerivedToken(secret) }
 
 // setCredential puts the credential a request asks for into h, in place of
-// the run's X-Auth-Token. "" leaves h as it is.
-func setCredential(h http.Header, credential, token string) {
+// the run's own (Config.runCredential). "" leaves h as it is.
+//
+// With --token, the invalid credentials derive from the token. With AK/SK,
+// derived-invalid is a signature made with a secret key derived from --sk
+// (the wire signs it, runner/sign.go), and the malformed and garbage
+// Authorization headers derive from the access key: nothing derived from
+// the secret key is ever sent.
+func setCredential(h http.Header, credential string, c Config) {
+	source := c.Token
+	if c.AccessKey != "" {
+		source = c.AccessKey
+	}
 	switch credential {
 	case cases.CredentialNone:
 		h.Del("X-Auth-Token")
 		h.Del("Authorization")
 	case cases.CredentialDerivedInvalid:
+		if c.AccessKey != "" {
+			h.Del("X-Auth-Token")
+			h.Set("Authorization", signDerivedMarker)
+			return
+		}
 		h.Del("Authorization")
-		h.Set("X-Auth-Token", DerivedToken(token))
+		h.Set("X-Auth-Token", DerivedToken(c.Token))
 	case cases.CredentialMalformedAuthorization:
 		h.Del("X-Auth-Token")
-		h.Set("Authorization", malformedAuthorization(token))
+		h.Set("Authorization", malformedAuthorization(source))
 	case cases.CredentialGarbageAuthorization:
 		h.Del("X-Auth-Token")
-		h.Set("Authorization", garbageAuthorization(token))
+		h.Set("Authorization", garbageAuthorization(source))
 	}
 }

@@ -43,7 +43,11 @@ func requestCredentials(h http.Header) []sentCredential {
 // noEcho checks REQ-SEC-02 on every answer: no credential of the request in
 // any response header (name or value) or in the body. One finding per place.
 func (j *judge) noEcho() {
-	creds := requestCredentials(j.b.header)
+	sent := j.b.header
+	if j.resp.Sent != nil {
+		sent = j.resp.Sent // as signed, when the wire signed it
+	}
+	creds := requestCredentials(sent)
 	if len(creds) == 0 {
 		return
 	}

@@ -124,16 +124,16 @@ func (cr *caseRun) fault(err error) {
 }
 
 // cannotPlay says why the run cannot play c at all, or "". A credential
-// derived from --token needs one: a target that needs no token has no
-// credential to refuse, so the case is skipped, never failed.
+// derived from --token (or from --ak/--sk) needs one: a target that needs
+// no credential has none to refuse, so the case is skipped, never failed.
 func (p *player) cannotPlay(c *cases.Case) string {
-	if p.cfg.Token != "" {
+	if p.cfg.Token != "" || p.cfg.AccessKey != "" {
 		return ""
 	}
 	for _, s := range c.Steps {
 		for _, r := range s.Requests() {
 			if cases.NeedsToken(r.Credential) {
-				return "no --token given: cannot derive an invalid credential (credential: " + r.Credential + ")"
+				return "no --token given: cannot derive an invalid credential (credential: " + r.Credential + "; pass --token, or --ak and --sk)"
 			}
 		}
 	}
@@ -243,16 +243,14 @@ func (p *player) build(cr *caseRun, r cases.Request) built {
 	b.url = p.cfg.Target + "/v3/" + url.PathEscape(b.project) + "/jobs/batch-jobs"
 	b.header = http.Header{}
 	b.header.Set("Content-Type", "application/json")
-	if p.cfg.Token != "" {
-		b.header.Set("X-Auth-Token", p.cfg.Token)
-	}
+	p.cfg.runCredential(b.header)
 	for k, v := range r.Headers {
 		b.header.Set(k, cases.Expand(v, cr.vars))
 	}
 	for _, k := range r.RemoveHeaders {
 		b.header.Del(k)
 	}
-	setCredential(b.header, r.Credential, p.cfg.Token)
+	setCredential(b.header, r.Credential, p.cfg)
 	if raw, ok := r.Raw(); ok {
 		b.body = []byte(cases.Expand(raw, cr.vars))
 	} else if r.Body != nil {

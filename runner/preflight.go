@@ -48,7 +48,7 @@ func (p *player) preflight(ctx context.Context, sel []*cases.Case) ([]result.Pre
 	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
 		return checks, p.credentialsRejected("target", resp)
 	}
-	checks = append(checks, result.PreflightCheck{Name: "credentials", OK: true, Detail: credentialDetail(p.cfg.Token)})
+	checks = append(checks, result.PreflightCheck{Name: "credentials", OK: true, Detail: credentialDetail(p.cfg.Token + p.cfg.AccessKey)})
 
 	if p.cfg.Filter.Safe {
 		// --safe asks nothing of the harness (README.md, "Safe against production: run --safe").
@@ -105,9 +105,13 @@ func (p *player) credentialsRejected(who string, resp *response) error {
 	if json.Unmarshal(resp.Body, &e) == nil && e.Code != "" {
 		code = " " + quoteShort(e.Code)
 	}
+	if p.cfg.AccessKey != "" {
+		return &PreflightError{Check: "credentials", Exit: result.ExitCannotJudge,
+			Msg: fmt.Sprintf("credentials rejected by the %s (%d%s): check that --ak/--sk (or DRSCONFORM_AK/DRSCONFORM_SK) are valid for project %s, and this machine's clock (a signature's X-Sdk-Date may be at most 15 minutes off)", who, resp.Status, code, p.cfg.ProjectID)}
+	}
 	if p.cfg.Token == "" {
 		return &PreflightError{Check: "credentials", Exit: result.ExitUsage,
-			Msg: fmt.Sprintf("credentials rejected by the %s (%d%s): no token was given; pass --token or DRSCONFORM_TOKEN", who, resp.Status, code)}
+			Msg: fmt.Sprintf("credentials rejected by the %s (%d%s): no token was given; pass --token or DRSCONFORM_TOKEN, or --ak/--sk (DRSCONFORM_AK/DRSCONFORM_SK) for AK/SK signatures", who, resp.Status, code)}
 	}
 	return &PreflightError{Check: "credentials", Exit: result.ExitCannotJudge,
 		Msg: fmt.Sprintf("credentials rejected by the %s (%d%s): check that --token (or DRSCONFORM_TOKEN) is valid for project %s", who, resp.Status, code, p.cfg.ProjectID)}

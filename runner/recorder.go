@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/result"
 )
@@ -96,6 +97,13 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	body, err := requestBody(req)
 	if err != nil {
 		return nil, err
+	}
+	// A signature (or any credential made for this request alone) is
+	// redacted wherever this exchange's evidence shows it.
+	if rd := t.redact.With(credential.FromHeader(req.Header)...); rd != t.redact {
+		tt := *t
+		tt.redact = rd
+		t = &tt
 	}
 	rawURL := req.URL.String()
 	ex := t.request(r.tag, req.Method, rawURL, req.Header, body)

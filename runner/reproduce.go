@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/drsconform/drsconform/cases"
+	"github.com/drsconform/drsconform/internal/credential"
 	"github.com/drsconform/drsconform/internal/suggest"
 	"github.com/drsconform/drsconform/internal/untrusted"
 	"github.com/drsconform/drsconform/result"
@@ -63,6 +64,12 @@ type ScriptOptions struct {
 	// Notes are more comment lines for the script's head (where the settings
 	// came from, the verdict a report recorded); each is made one inert line.
 	Notes []string
+	// Signed: the target takes AK/SK signatures, which curl cannot make (a
+	// signature covers X-Sdk-Date and is accepted for 15 minutes only). The
+	// script then plays the case with Command ("drsconform" when empty)
+	// reproduce --run, which signs every request afresh, instead of curl.
+	Signed  bool
+	Command string
 }
 
 // ScriptDefaultTarget is the target a script sends to when none was given
@@ -119,6 +126,11 @@ func WriteScript(w io.Writer, c *cases.Case, o ScriptOptions) error {
 	}
 	sw, err := newScriptWriter(c, o)
 	if err != nil {
+		return err
+	}
+	if o.Signed {
+		sw.signed(target, fixtures)
+		_, err = io.WriteString(w, sw.b.String())
 		return err
 	}
 	sw.head(target, fixtures)
@@ -248,6 +260,50 @@ func (sw *scriptWriter) head(target, fixtures string) {
 	}
 	sw.line("mismatch=0")
 	sw.b.WriteString(scriptFunctions)
+}
+
+// signed writes the script of a target that takes AK/SK signatures: a
+// head that says why, then one drsconform reproduce --run command with the
+// same settings.
+func (sw *scriptWriter) signed(target, fixtures string) {
+	c, o := sw.c, sw.o
+	command := o.Command
+	if command == "" {
+		command = "drsconform"
+	}
+	sw.line("#!/bin/sh")
+	sw.comment(fmt.Sprintf("drsconform reproduce %s: %s", c.ID, c.Title))
+	sw.comment(fmt.Sprintf("case file %s:%d; requirements %s", c.File, c.Line, strings.Join(c.Requirements, ", ")))
+	sw.comment("written by drsconform " + o.SuiteVersion)
+	for _, n := range o.Notes {
+		sw.comment(n)
+	}
+	for _, l := range []string{
+		"",
+		"The target takes AK/SK signatures (SDK-HMAC-SHA256). curl cannot make one, and a",
+		"recorded one is of no use: it covers X-Sdk-Date and is accepted for 15 minutes only.",
+		"So this script plays the case with drsconform itself, which signs every request",
+		"afresh, prints every exchange (signatures redacted) and judges everything.",
+		"",
+		"Reads from the environment:",
+		"  DRSCONFORM_AK, DRSCONFORM_SK  the access key and secret key (or HUAWEICLOUD_SDK_AK,",
+		"                                HUAWEICLOUD_SDK_SK); never printed",
+		"  DRSCONFORM_TARGET             base URL of the API (default " + target + ")",
+	} {
+		sw.comment(l)
+	}
+	sw.line("set -eu")
+	sw.line(`: "${DRSCONFORM_AK:=${HUAWEICLOUD_SDK_AK:-}}" "${DRSCONFORM_SK:=${HUAWEICLOUD_SDK_SK:-}}"`)
+	sw.line(`[ -n "$DRSCONFORM_AK" ] && [ -n "$DRSCONFORM_SK" ] || { echo 'set DRSCONFORM_AK and DRSCONFORM_SK to the access key and secret key the target accepts' >&2; exit 2; }`)
+	sw.line("export DRSCONFORM_AK DRSCONFORM_SK")
+	sw.line("target_default=" + shellWord(target))
+	args := []string{"reproduce", shellWord(c.ID), "--run", `--target "${DRSCONFORM_TARGET:-$target_default}"`}
+	if fixtures != "" {
+		args = append(args, "--fixtures-url", shellWord(fixtures))
+	}
+	args = append(args, "--project-id", shellWord(o.ProjectID), "--other-project-id", shellWord(o.OtherProjectID),
+		"--settle-timeout", shellWord(o.SettleTimeout.String()))
+	sw.line("exec " + command + " " + strings.Join(args, " "))
 }
 
 // scriptFunctions are the helpers every script defines.
@@ -677,7 +733,7 @@ func Reproduce(ctx context.Context, cfg Config, c *cases.Case, w io.Writer) (res
 	if err != nil {
 		return result.CaseResult{}, err
 	}
-	inner := newWire(cfg.HTTPClient, full.Timeout, full.MaxBody, nil).client.Transport
+	inner := newWireTLS(cfg.HTTPClient, full.Timeout, full.MaxBody, nil, full.TLS).client.Transport
 	tap := &tapTransport{next: inner, w: w, fixtures: full.FixturesURL + "/"}
 	client := &http.Client{}
 	if cfg.HTTPClient != nil {
@@ -730,6 +786,7 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	u := req.URL.String()
+	rd := t.rd.With(credential.FromHeader(req.Header)...) // this request's signature too
 	t.mu.Lock()
 	what := "request"
 	switch {
@@ -741,7 +798,7 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.requests++
 		what = fmt.Sprintf("request %d", t.requests)
 	}
-	head := fmt.Sprintf("\n== %s\n$ %s\n", what, t.rd.Curl(req.Method, u, req.Header, body, tapShowBytes))
+	head := fmt.Sprintf("\n== %s\n$ %s\n", what, rd.Curl(req.Method, u, req.Header, body, tapShowBytes))
 	read := what == "fixture: read back"
 	if !read { // a read-back is printed with its answer, or not at all when it repeats the last
 		fmt.Fprint(t.w, head)
@@ -755,11 +812,11 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			fmt.Fprint(t.w, head)
 			t.last = ""
 		}
-		fmt.Fprintf(t.w, "< no answer: %s\n", bounded(t.rd, err.Error(), untrusted.FindingTextBytes))
+		fmt.Fprintf(t.w, "< no answer: %s\n", bounded(rd, err.Error(), untrusted.FindingTextBytes))
 		t.mu.Unlock()
 		return nil, err
 	}
-	tb := &tapBody{ReadCloser: resp.Body, t: t, resp: resp}
+	tb := &tapBody{ReadCloser: resp.Body, t: t, rd: rd, resp: resp}
 	if read {
 		tb.head = head
 	}
@@ -772,6 +829,7 @@ func (t *tapTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 type tapBody struct {
 	io.ReadCloser
 	t     *tapTransport
+	rd    *Redactor // the tap's, with the request's own signature
 	resp  *http.Response
 	kept  []byte
 	total int
@@ -793,7 +851,7 @@ func (b *tapBody) Close() error {
 		t := b.t
 		var out strings.Builder
 		fmt.Fprintf(&out, "< %s\n", untrusted.Line(b.resp.Status))
-		h := evidenceHeader(t.rd, b.resp.Header)
+		h := evidenceHeader(b.rd, b.resp.Header)
 		for _, k := range slices.Sorted(maps.Keys(h)) {
 			if strings.EqualFold(k, "Date") {
 				continue // changes between polls; says nothing about the case
@@ -802,7 +860,7 @@ func (b *tapBody) Close() error {
 				fmt.Fprintf(&out, "< %s: %s\n", untrusted.Line(k), untrusted.Line(v))
 			}
 		}
-		switch text, cut := t.rd.Prefix(string(b.kept), tapShowBytes); {
+		switch text, cut := b.rd.Prefix(string(b.kept), tapShowBytes); {
 		case b.total == 0:
 			out.WriteString("(empty body)\n")
 		case cut || b.total > len(b.kept):

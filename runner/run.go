@@ -37,7 +37,8 @@ func NewSession(cfg Config) (*Session, error) {
 		return nil, err
 	}
 	rd := credential.ForToken(cfg.Token, cfg.Secrets...)
-	w := newWire(cfg.HTTPClient, cfg.Timeout, cfg.MaxBody, rd)
+	w := newWireTLS(cfg.HTTPClient, cfg.Timeout, cfg.MaxBody, rd, cfg.TLS)
+	w.signer = newSigner(cfg)
 	header := http.Header{}
 	if cfg.Token != "" {
 		header.Set("X-Auth-Token", cfg.Token)

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,10 @@ type response struct {
 	Header    http.Header
 	Body      []byte
 	Truncated bool
+	// Sent is the header the request went out with, signature included
+	// (runner/sign.go): what the credential echo check (runner/echo.go)
+	// looks for. In memory only, never evidence.
+	Sent http.Header
 }
 
 // wire sends requests with a per-request timeout, never follows redirects
@@ -36,15 +41,24 @@ type wire struct {
 	timeout time.Duration
 	maxBody int64
 	redact  *Redactor
+	signer  *signer // nil: nothing is signed (runner/sign.go)
 }
 
 func newWire(base *http.Client, timeout time.Duration, maxBody int64, rd *Redactor) *wire {
+	return newWireTLS(base, timeout, maxBody, rd, nil)
+}
+
+// newWireTLS is newWire whose own transport (when base brings none) uses
+// tlsConf (nil: Go's defaults, the system roots). Proxies come from
+// HTTPS_PROXY, HTTP_PROXY and NO_PROXY (http.ProxyFromEnvironment) either way.
+func newWireTLS(base *http.Client, timeout time.Duration, maxBody int64, rd *Redactor, tlsConf *tls.Config) *wire {
 	c := &http.Client{}
 	if base != nil {
 		*c = *base
 	}
 	if c.Transport == nil {
 		c.Transport = &http.Transport{
+			TLSClientConfig:        tlsConf.Clone(),
 			Proxy:                  http.ProxyFromEnvironment,
 			DialContext:            (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConnsPerHost:    32,
@@ -84,6 +98,7 @@ func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, h
 	if h := header.Get("Host"); h != "" {
 		req.Host = h
 	}
+	w.signer.sign(req, tag.Kind, body) // headers and body are final: sign now, before the evidence is kept
 	resp, err := w.client.Do(req)
 	if r.ex == nil { // the client refused it before the transport saw it
 		ex := w.unsent(tag, method, rawURL, header, body)
@@ -102,7 +117,7 @@ func (w *wire) do(ctx context.Context, tag exchangeTag, method, rawURL string, h
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, w.maxBody+1))
-	out := &response{Status: resp.StatusCode, Header: resp.Header}
+	out := &response{Status: resp.StatusCode, Header: resp.Header, Sent: req.Header}
 	if int64(len(data)) > w.maxBody {
 		data = data[:w.maxBody]
 		out.Truncated = true

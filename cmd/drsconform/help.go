@@ -30,8 +30,11 @@ var helpTexts = map[string]helpText{
 			`run --target https://drs.example.com --token "$DRSCONFORM_TOKEN" --report-dir out`,
 			"run --tags lifecycle --strict",
 			`run --safe --target https://drs.example.com --token "$DRSCONFORM_TOKEN"`,
+			`run --target https://drs.example.com --ak "$DRSCONFORM_AK" --ca-cert corp-ca.pem`,
 		},
 		details: "Without --target it plays against the embedded reference implementation.\n" +
+			"--ak/--sk sign every request with AK/SK as the Huawei Cloud SDK does; pass the secret key\n" +
+			"in DRSCONFORM_SK (or HUAWEICLOUD_SDK_SK), not with --sk, which ps shows to everyone.\n" +
 			"Exit 0 conformant, 1 non-conformant, 2 usage or configuration, 3 could not judge.",
 	},
 	"serve": {
@@ -71,7 +74,8 @@ var helpTexts = map[string]helpText{
 		details: "Replays one case with its fixtures: makes its tasks through the fixture protocol, sends\n" +
 			"its requests and reads every task back, printing each answer. By default it prints a\n" +
 			"POSIX shell script (curl, sed, awk) to run anywhere; --run plays it from here.\n" +
-			"The token is never written: the script and every curl command read it from $DRSCONFORM_TOKEN.",
+			"The token is never written: the script and every curl command read it from $DRSCONFORM_TOKEN.\n" +
+			"For a target with AK/SK signatures the script runs reproduce --run, which signs afresh.",
 	},
 	"verify-bundle": {
 		usage:    "[--cases DIR] BUNDLE_DIR",

@@ -23,10 +23,15 @@ import (
 const ReproduceHint = "curl commands read the token from $" + credential.TokenEnv +
 	"; to replay a case with its fixtures: drsconform reproduce CASE_ID --from DIR/report.json (a shell script; --run plays it here)"
 
+// ReproduceHintSigned is ReproduceHint for a run signed with AK/SK, whose
+// curl commands can only be refused (their signatures are redacted and stale).
+const ReproduceHintSigned = "requests were signed with AK/SK: a curl command needs a fresh signature; to replay a case with its fixtures: drsconform reproduce CASE_ID --from DIR/report.json --run (signs afresh with $DRSCONFORM_AK/$DRSCONFORM_SK)"
+
 type reproduceFlags struct {
 	from, casesDir, target, fixturesURL, projectID, otherProjectID, token string
 	script, run, strict                                                   bool
 	timeout, settleTimeout                                                time.Duration
+	creds                                                                 credFlags
 }
 
 func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -43,6 +48,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&f.run, "run", false, "play the case here, printing every request and answer, then its verdict")
 	fs.StringVar(&f.token, "token", "", "with --run: X-Auth-Token to send (env "+credential.TokenEnv+"); redacted in every output")
 	fs.BoolVar(&f.strict, "strict", false, "with --run: a broken SHOULD (warn) exits 1")
+	f.creds.register(fs)
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "with --run: timeout of each request")
 	fs.DurationVar(&f.settleTimeout, "settle-timeout", runner.DefaultSettleTimeout, "how long asynchronous changes (terminate → released) may take")
 	var ids []string
@@ -73,6 +79,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	casesDir := f.casesDir
 	var notes []string
+	signedRun := false        // the report's run signed its requests with AK/SK
 	var want *result.CaseFile // the case file the report names, to compare digests
 	if f.from != "" {
 		rep, err := readReport(f.from)
@@ -89,6 +96,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fill(&f.fixturesURL, "fixtures-url", rep.FixturesURL)
 		fill(&f.projectID, "project-id", rep.ProjectID)
 		fill(&f.otherProjectID, "other-project-id", rep.Configuration["other_project_id"])
+		signedRun = rep.Configuration["signing"] != ""
 		notes = append(notes, "settings from "+f.from+" (a run of "+rep.StartedAt.Format(time.RFC3339)+")")
 		if cr := caseInReport(rep, id); cr == nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: note: the report has no case %s; using the report's settings only\n", untrusted.Quote(id))
@@ -141,10 +149,21 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 
+	envDefault(&f.token, set["token"], credential.TokenEnv)
+	if err := f.creds.resolve(set, &f.token, stderr); err != nil {
+		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
+		return result.ExitUsage
+	}
 	if !f.run {
+		// A signed request cannot be replayed by curl: the script runs
+		// reproduce --run instead (README.md, "Credentials and TLS").
+		signed := signedRun || f.creds.ak != ""
+		if signed {
+			fmt.Fprintln(stderr, "drsconform reproduce: the target takes AK/SK signatures, which curl cannot make: the script plays the case with drsconform reproduce --run, which signs every request afresh")
+		}
 		err := runner.WriteScript(stdout, c, runner.ScriptOptions{Target: f.target, FixturesURL: f.fixturesURL,
 			ProjectID: f.projectID, OtherProjectID: f.otherProjectID, SettleTimeout: f.settleTimeout,
-			SuiteVersion: suiteVersion(), Notes: notes})
+			SuiteVersion: suiteVersion(), Notes: notes, Signed: signed, Command: invocation()})
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
 			return result.ExitUsage
@@ -152,14 +171,26 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return result.ExitConformant
 	}
 
-	envDefault(&f.token, set["token"], credential.TokenEnv)
 	if f.token != "" && credential.TooShort(f.token) {
 		fmt.Fprintln(stderr, "warning: the token is too short to redact safely inside text, so it is removed from credential headers only")
 	}
 	cfg := runner.Config{Target: f.target, FixturesURL: f.fixturesURL, Token: f.token, ProjectID: f.projectID,
 		OtherProjectID: f.otherProjectID, Timeout: f.timeout, SettleTimeout: f.settleTimeout, Strict: f.strict,
 		SuiteVersion: suiteVersion()}
-	if cfg.Target == "" {
+	if err := f.creds.apply(&cfg, set, stderr); err != nil {
+		fmt.Fprintf(stderr, "drsconform reproduce: %v\n", err)
+		return result.ExitUsage
+	}
+	if cfg.Target == "" && cfg.AccessKey != "" {
+		url, stop, err := startSigningReference(ctx, stderr, cfg.AccessKey, cfg.SecretKey)
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform reproduce: start the embedded reference implementation: %v\n", err)
+			return result.ExitCannotJudge
+		}
+		defer stop()
+		cfg.Target, cfg.FixturesURL, cfg.TLS = url, "", nil
+		fmt.Fprintf(stderr, "drsconform reproduce: no --target; playing against the embedded reference implementation at %s, which verifies the AK/SK signatures\n", url)
+	} else if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference(ctx, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "drsconform reproduce: start the embedded reference implementation: %v\n", err)
@@ -168,8 +199,8 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		defer stop()
 		cfg.Target, cfg.Token, cfg.FixturesURL = url, token, ""
 		fmt.Fprintf(stderr, "drsconform reproduce: no --target; playing against the embedded reference implementation at %s\n", url)
-	} else if cfg.Token == "" {
-		fmt.Fprintln(stderr, "drsconform reproduce: warning: no credential given (--token or "+credential.TokenEnv+"); a target that requires one will refuse every request")
+	} else if cfg.Token == "" && cfg.AccessKey == "" {
+		fmt.Fprintln(stderr, "drsconform reproduce: warning: no credential given (--token or "+credential.TokenEnv+", or --ak/--sk); a target that requires one will refuse every request")
 	}
 	r, err := runner.Reproduce(ctx, cfg, c, stdout)
 	if err != nil {

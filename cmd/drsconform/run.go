@@ -46,6 +46,7 @@ type runFlags struct {
 	reportDir              string
 	maxFailures            int
 	quiet                  bool
+	creds                  credFlags
 	generate               int
 	generateConcurrent     int
 	seed                   uint64
@@ -71,6 +72,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.generate, "generate", DefaultGenerate, "after the catalogue, play this many generated batches judged against the model (0: none)")
 	fs.IntVar(&f.generateConcurrent, "generate-concurrent", DefaultGenerateConcurrent,
 		"then play this many concurrent groups of 2-4 generated batches over shared tasks, judged by the serial orders the model allows (0: none)")
+	f.creds.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the generated batches (0: a random one, printed); the same seed plays the same batches")
 }
 
@@ -81,11 +83,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, fs, "unexpected argument %q", fs.Arg(0))
-	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if fs.NArg() > 0 {
+		return usageError(stderr, fs, "unexpected argument %s", strayArgument(set, fs.Arg(0)))
+	}
 	envDefault(&f.target, set["target"], "DRSCONFORM_TARGET")
 	envDefault(&f.token, set["token"], "DRSCONFORM_TOKEN")
 	envDefault(&f.projectID, set["project-id"], "DRSCONFORM_PROJECT_ID")
@@ -132,6 +134,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Filter: f.filter(), Generate: f.generate, Seed: f.seed,
 		GenerateConcurrent: f.generateConcurrent,
 	}
+	if err := f.creds.apply(&cfg, set, stderr); err != nil {
+		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
+		return result.ExitUsage
+	}
 	if cfg.Generate < 0 {
 		return usageError(stderr, fs, "--generate %d: want 0 or more", cfg.Generate)
 	}
@@ -163,6 +169,16 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
 		return result.ExitUsage
 	}
+	if cfg.Target == "" && cfg.AccessKey != "" {
+		url, stop, err := startSigningReference(ctx, stderr, cfg.AccessKey, cfg.SecretKey)
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform run: start the embedded reference implementation: %v\n", err)
+			return result.ExitCannotJudge
+		}
+		defer stop()
+		cfg.Target, cfg.TLS = url, nil
+		fmt.Fprintf(stderr, "drsconform run: no --target; playing against the embedded reference implementation at %s, which verifies the AK/SK signatures\n", url)
+	}
 	if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference(ctx, stderr)
 		if err != nil {
@@ -176,8 +192,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !f.quiet && isTerminal(stderr) {
 		cfg.Progress = progressLine(stderr)
 	}
-	if cfg.Token == "" {
-		fmt.Fprintln(stderr, "drsconform run: warning: no credential given (--token or DRSCONFORM_TOKEN); a target that requires one will refuse every request")
+	if cfg.Token == "" && cfg.AccessKey == "" {
+		fmt.Fprintln(stderr, "drsconform run: warning: no credential given (--token or DRSCONFORM_TOKEN, or --ak/--sk); a target that requires one will refuse every request")
 	}
 	rep, err := runner.Run(ctx, cfg)
 	var pre *runner.PreflightError
@@ -203,7 +219,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			f.reportDir, reportNames(paths), filepath.Join(f.reportDir, "report.html"), verifyCommand(f.reportDir))
 	}
 	if rep.Summary.Failed+rep.Summary.Warned+rep.Summary.Errored > 0 {
-		fmt.Fprintln(stdout, strings.Replace(ReproduceHint, "DIR/report.json", reportPathHint(f.reportDir), 1))
+		hint := ReproduceHint
+		if cfg.AccessKey != "" {
+			hint = ReproduceHintSigned
+		}
+		fmt.Fprintln(stdout, strings.Replace(hint, "DIR/report.json", reportPathHint(f.reportDir), 1))
 	}
 	return rep.ExitCode
 }

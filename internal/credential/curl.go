@@ -53,7 +53,28 @@ func (rd *Redactor) Curl(method, rawURL string, header http.Header, body []byte,
 	if len(body) > 0 {
 		fmt.Fprintf(&b, " --data-binary %s", shellQuote(rd.Excerpt(string(body), maxBody)))
 	}
+	if Signed(header) {
+		b.WriteString(SignedCurlNote)
+	}
 	return b.String()
+}
+
+// SignedCurlNote ends the curl command of a request signed with AK/SK: the
+// signature is redacted, and would be stale anyway (X-Sdk-Date), so the
+// command can only be refused as it stands.
+const SignedCurlNote = "  # signed with AK/SK (SDK-HMAC-SHA256): the signature is redacted and was valid for 15 minutes;" +
+	" needs a fresh signature: drsconform reproduce CASE_ID --run signs each request anew with $DRSCONFORM_AK/$DRSCONFORM_SK"
+
+// Signed reports whether h carries an AK/SK signature (SDK-HMAC-SHA256).
+func Signed(h http.Header) bool {
+	for _, v := range h.Values("Authorization") {
+		if scheme, rest, ok := strings.Cut(strings.TrimSpace(v), " "); ok && scheme == "SDK-HMAC-SHA256" {
+			if _, ok := akskParams(rest); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // shellQuote quotes s for a POSIX shell: '...' when s is printable, else

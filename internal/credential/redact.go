@@ -203,3 +203,45 @@ func runeCut(s string, max int) int {
 	}
 	return n
 }
+
+// With returns a redactor that also redacts the given secrets (a request's
+// AK/SK signature: made for one request, known only once it is signed). It
+// returns rd itself when none of them is new.
+func (rd *Redactor) With(secrets ...string) *Redactor {
+	if rd == nil {
+		rd = New()
+	}
+	var add []pattern
+	short := 0
+	for _, s := range secrets {
+		if s == "" || rd.has(s) || slices.ContainsFunc(add, func(p pattern) bool { return string(p.runes) == s }) {
+			continue
+		}
+		if TooShort(s) {
+			short++
+			continue
+		}
+		add = append(add, newPattern(s))
+	}
+	if len(add) == 0 {
+		return rd
+	}
+	out := *rd
+	out.short += short
+	out.secrets = slices.Concat(rd.secrets, add)
+	for _, p := range add {
+		for _, b := range p.firstBytes() {
+			out.start[b] = true
+		}
+	}
+	for _, b := range []byte(`\%+&`) {
+		out.start[b] = true
+	}
+	slices.SortStableFunc(out.secrets, func(a, b pattern) int { return len(b.runes) - len(a.runes) })
+	return &out
+}
+
+// has reports whether s is one of rd's secrets already.
+func (rd *Redactor) has(s string) bool {
+	return slices.ContainsFunc(rd.secrets, func(p pattern) bool { return string(p.runes) == s })
+}
