@@ -29,6 +29,8 @@ type player struct {
 	wire     *wire
 	redact   *Redactor
 	fixtures *fixtureClient
+	state    taskReader    // how tasks are read back: the harness or batch-status (runner/readback.go)
+	pool     *pool         // with --fixtures: the file's tasks and who gets them (runner/pool.go)
 	shrinks  *shrinkBudget // shared by the run's generated batches
 	linear   *linearCheck  // set while a concurrent generated group plays (runner/linear.go)
 }
@@ -62,6 +64,13 @@ func (p *player) playWith(ctx context.Context, c *cases.Case, literal map[string
 	for name, id := range literal {
 		cr.ids[name], cr.vars[name] = id, id
 	}
+	if p.pool != nil {
+		if u := p.pool.unmet(c); u != nil {
+			r := skipped(c, u.Reason)
+			r.Unmet = u
+			return r
+		}
+	}
 	ctx = withRecorder(ctx, &cr.rec)
 	err := p.given(ctx, cr)
 	if err == nil {
@@ -79,7 +88,7 @@ func (p *player) playWith(ctx context.Context, c *cases.Case, literal map[string
 	}
 	switch {
 	case err == nil:
-	case errors.Is(err, ErrFixtureUnavailable):
+	case errors.Is(err, ErrFixtureUnavailable), errors.Is(err, ErrNotAsStated):
 		cr.res.Verdict = result.Skip
 		cr.res.Messages = append(cr.res.Messages, bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
 		if r := (*refusal)(nil); errors.As(err, &r) {
@@ -163,13 +172,16 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 			cr.vars[name] = cr.ids[name]
 			continue
 		}
+		if p.pool != nil {
+			continue // the fixtures file's tasks, read back below
+		}
 		id, err := p.fixtures.create(ctx, fixtureRequest{ProjectID: project, Status: fx.Status,
 			Parent: fx.Parent, DualActive: fx.DualActive, Busy: fx.Busy})
 		if err != nil {
 			return fmt.Errorf("fixture %s (%s): %w", name, fx.Status, err)
 		}
 		cr.ids[name], cr.vars[name] = id, id
-		status, exists, err := p.fixtures.get(ctx, 0, project, id)
+		status, exists, err := p.state.get(ctx, 0, project, id)
 		switch {
 		case err != nil:
 			return fmt.Errorf("fixture %s: %w", name, err)
@@ -178,6 +190,9 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 		case status != fx.Status:
 			return fmt.Errorf("%w: precondition: fixture %s (%s) reads back as %s, asked for %s", ErrHarness, name, id, status, fx.Status)
 		}
+	}
+	if p.pool != nil {
+		return p.givenFromPool(ctx, cr)
 	}
 	return nil
 }
@@ -330,7 +345,7 @@ func (p *player) snapshot(ctx context.Context, cr *caseRun, step int) (map[strin
 		if cr.c.Fixtures[name].Absent {
 			continue
 		}
-		status, exists, err := p.fixtures.get(ctx, step, cr.projects[name], cr.ids[name])
+		status, exists, err := p.state.get(ctx, step, cr.projects[name], cr.ids[name])
 		if err != nil {
 			return nil, err
 		}

@@ -50,6 +50,9 @@ func (p *player) preflight(ctx context.Context, sel []*cases.Case) ([]result.Pre
 	}
 	checks = append(checks, result.PreflightCheck{Name: "credentials", OK: true, Detail: credentialDetail(p.cfg.Token)})
 
+	if p.pool != nil {
+		return p.preflightFixtures(ctx, checks) // --fixtures: the harness is never called
+	}
 	status := commonFixtureStatus(sel)
 	if status == "" {
 		return checks, nil // no selected case needs the harness

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -44,6 +45,10 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	p := &player{cfg: cfg, cat: cat, contract: ct, wire: w, redact: rd, shrinks: &shrinkBudget{},
 		fixtures: &fixtureClient{base: cfg.FixturesURL, header: withJSON(header), wire: w}}
+	p.state = p.fixtures
+	if cfg.ReadBack == ReadBackAPI {
+		p.state = &apiReader{target: cfg.Target, header: withJSON(header), wire: w}
+	}
 	return &Session{cfg: cfg, cat: cat, ct: ct, p: p}, nil
 }
 
@@ -77,6 +82,15 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	sel, selection, err := cfg.Filter.Select(all, cat)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Fixtures != nil {
+		var playable []*cases.Case
+		for _, c := range sel {
+			if p.cannotPlay(c) == "" {
+				playable = append(playable, c)
+			}
+		}
+		p.pool = &pool{file: cfg.Fixtures, alloc: Allocate(playable, cfg.Fixtures)}
 	}
 	rep := &result.Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
 		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,
@@ -122,6 +136,14 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 		}(i, c)
 	}
 	wg.Wait()
+	if p.pool != nil {
+		rep.FieldTasks = p.finishPool(ctx)
+		if cfg.Generate+cfg.GenerateConcurrent > 0 {
+			rep.NotPlayed = append(rep.NotPlayed, fmt.Sprintf("%d generated batches and %d concurrent generated groups: they make tasks of their own through the fixture harness, and a run with --fixtures touches no task the file does not name",
+				cfg.Generate, cfg.GenerateConcurrent))
+		}
+		cfg.Generate, cfg.GenerateConcurrent = 0, 0
+	}
 	if cfg.Generate > 0 {
 		rep.Cases = append(rep.Cases, p.generated(ctx, cfg.Generate, cfg.Seed)...)
 		rep.Seed = cfg.Seed
