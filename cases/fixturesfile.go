@@ -141,6 +141,9 @@ func ParseFixturesFile(file string, data []byte) (*FixturesFile, error) {
 		if t.Project == "" {
 			t.Project = ProjectMain
 		}
+		if t.ID == "TODO" {
+			at(ptr+"/id", "fill in the ID of an existing task in %s (this is a skeleton entry)", t.Status)
+		}
 		knownStatus(at, ptr+"/status", t.Status)
 		if prev, dup := seen[t.ID]; dup {
 			at(ptr+"/id", "task %q is already listed at line %d (each task is given once)", t.ID, prev)

@@ -131,10 +131,11 @@ func has(total, taken int) string {
 // pool is the run's allocation and what it has seen of the tasks: the read
 // before each case used them, and the final read at the end of the run.
 type pool struct {
-	file  *cases.FixturesFile
-	alloc *Allocation
-	mu    sync.Mutex
-	used  []result.FieldTask // in the order the cases read them
+	redactor *Redactor
+	file     *cases.FixturesFile
+	alloc    *Allocation
+	mu       sync.Mutex
+	used     []result.FieldTask // in the order the cases read them
 }
 
 // unmet is why case c gets no tasks, or nil when it has what it needs.
@@ -153,7 +154,7 @@ func (pl *pool) note(c *cases.Case, name string, t cases.FileTask, projectID, be
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	pl.used = append(pl.used, result.FieldTask{ID: t.ID, Project: t.Project, ProjectID: projectID, Case: c.ID,
-		Fixture: name, Stated: t.Status, Before: before})
+		Fixture: name, Stated: t.Status, Before: boundedValue(pl.redactor, before)})
 }
 
 // givenFromPool takes the case's tasks from the pool and reads each back
@@ -217,7 +218,7 @@ func (p *player) finishPool(ctx context.Context) []result.FieldTask {
 			t.AfterError, t.Changed = msg, true
 			continue
 		}
-		t.After = after[t.ProjectID][t.ID]
+		t.After = boundedValue(p.redact, after[t.ProjectID][t.ID])
 		t.Changed = t.After != t.Before
 		t.ID = boundedValue(p.redact, t.ID)
 	}

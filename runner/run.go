@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 				playable = append(playable, c)
 			}
 		}
-		p.pool = &pool{file: cfg.Fixtures, alloc: Allocate(playable, cfg.Fixtures)}
+		p.pool = &pool{redactor: rd, file: cfg.Fixtures, alloc: Allocate(playable, cfg.Fixtures)}
 	}
 	rep := &result.Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
 		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,

@@ -37,6 +37,17 @@ var helpTexts = map[string]helpText{
 		usage:    "[flags]",
 		examples: []string{"serve --listen 127.0.0.1:8080 --token secret"},
 	},
+	"fixtures": {
+		usage: "plan [--cases DIR] [--tags T] [--exclude-tags T] [--requirements IDS] [--cases-match GLOBS] [--fixtures FILE] [--skeleton]",
+		examples: []string{
+			"fixtures plan --tags delete",
+			"fixtures plan --tags delete --skeleton > my-tasks.yaml",
+			"fixtures plan --tags delete --fixtures my-tasks.yaml",
+		},
+		details: "Lists the tasks a run of the selected cases needs (status, project, flags, how many:\n" +
+			"each task goes to one case only). With --fixtures FILE it says what FILE lacks and which\n" +
+			"cases a run with it would skip. Exit 0, or 2 for a bad flag or file.",
+	},
 	"proxy": {
 		usage:    "--upstream URL [flags]",
 		examples: []string{"proxy --upstream http://127.0.0.1:8080 --listen 127.0.0.1:8081 --fail-on-violation"},

@@ -49,6 +49,7 @@ type runFlags struct {
 	generate               int
 	generateConcurrent     int
 	seed                   uint64
+	fixtures, readback     string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -71,6 +72,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.generate, "generate", DefaultGenerate, "after the catalogue, play this many generated batches judged against the model (0: none)")
 	fs.IntVar(&f.generateConcurrent, "generate-concurrent", DefaultGenerateConcurrent,
 		"then play this many concurrent groups of 2-4 generated batches over shared tasks, judged by the serial orders the model allows (0: none)")
+	fs.StringVar(&f.fixtures, "fixtures", "", "a file of existing tasks (YAML or JSON) the cases use instead of the fixture harness, which is then never called; see 'drsconform fixtures plan'")
+	fs.StringVar(&f.readback, "readback", "", "how tasks are read back: harness (the fixture protocol) or api (POST .../jobs/batch-status); default api with --fixtures, harness otherwise")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the generated batches (0: a random one, printed); the same seed plays the same batches")
 }
 
@@ -119,6 +122,35 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			utf8.RuneCountInString(f.token))
 	}
 
+	var fixtures *cases.FixturesFile
+	if f.fixtures != "" {
+		var err error
+		if fixtures, err = cases.LoadFixturesFile(f.fixtures); err != nil {
+			fmt.Fprintf(stderr, "drsconform run: invalid fixtures file:\n%v\n", err)
+			return result.ExitUsage
+		}
+		if f.target == "" {
+			return usageError(stderr, fs, "--fixtures names tasks on a target: give --target (to try it locally: drsconform serve --no-harness --seed %s)", f.fixtures)
+		}
+		for _, p := range []struct {
+			flag, given, inFile, key string
+			set                      bool
+		}{{"--project-id", f.projectID, fixtures.ProjectID, "project_id", f.projectID != ""},
+			{"--other-project-id", f.otherProjectID, fixtures.OtherProjectID, "other_project_id", set["other-project-id"]}} {
+			if p.set && p.inFile != "" && p.given != p.inFile {
+				return usageError(stderr, fs, "%s %s conflicts with %s: %s of %s", p.flag, p.given, p.key, p.inFile, f.fixtures)
+			}
+		}
+		if !set["other-project-id"] {
+			f.otherProjectID = "" // the file's, or the default
+		}
+	}
+	if f.readback != "" && f.readback != runner.ReadBackHarness && f.readback != runner.ReadBackAPI {
+		return usageError(stderr, fs, "--readback %q: want %s or %s", f.readback, runner.ReadBackHarness, runner.ReadBackAPI)
+	}
+	if f.readback == runner.ReadBackHarness && fixtures != nil {
+		return usageError(stderr, fs, "--readback harness reads through the fixture harness, which a run with --fixtures never calls: use --readback api")
+	}
 	files, err := loadCaseFiles(f.casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform run: invalid cases:\n%v\n", err)
@@ -130,7 +162,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		OtherProjectID: f.otherProjectID, Files: files, Strict: f.strict, Parallel: f.parallel,
 		Timeout: f.timeout, SettleTimeout: f.settleTimeout, SuiteVersion: suiteVersion(),
 		Filter: f.filter(), Generate: f.generate, Seed: f.seed,
-		GenerateConcurrent: f.generateConcurrent,
+		GenerateConcurrent: f.generateConcurrent, Fixtures: fixtures, ReadBack: f.readback,
 	}
 	if cfg.Generate < 0 {
 		return usageError(stderr, fs, "--generate %d: want 0 or more", cfg.Generate)
@@ -138,7 +170,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.GenerateConcurrent < 0 {
 		return usageError(stderr, fs, "--generate-concurrent %d: want 0 or more", cfg.GenerateConcurrent)
 	}
-	if cfg.Generate > 0 || cfg.GenerateConcurrent > 0 {
+	if fixtures != nil && (cfg.Generate > 0 || cfg.GenerateConcurrent > 0) {
+		fmt.Fprintln(stderr, "drsconform run: --fixtures: the generated batches and groups are not played (they make tasks of their own); the report says so")
+	} else if cfg.Generate > 0 || cfg.GenerateConcurrent > 0 {
 		if cfg.Seed == 0 {
 			cfg.Seed = mrand.Uint64() | 1
 		}
