@@ -62,7 +62,7 @@ const (
 	LayerSchema    Layer = "schema"    // the body against its JSON Schema
 	LayerExpect    Layer = "expect"    // the case's own expectations
 	LayerInvariant Layer = "invariant" // the batch invariants REQ-RES-01..07 on every 202
-	LayerThen      Layer = "then"      // post-conditions read back through the fixture protocol
+	LayerThen      Layer = "then"      // post-conditions read back (fixture protocol or batch-status)
 )
 
 // Finding is one broken expectation, traced to a requirement.
@@ -85,7 +85,7 @@ type ExchangeKind string
 const (
 	KindAPI       ExchangeKind = "api"       // a request to the endpoint under test
 	KindFixture   ExchangeKind = "fixture"   // making a task through the fixture protocol
-	KindReadBack  ExchangeKind = "read-back" // reading a task back through the fixture protocol
+	KindReadBack  ExchangeKind = "read-back" // reading a task back: the fixture protocol, or batch-status (--readback api)
 	KindPreflight ExchangeKind = "preflight" // a probe before any case
 )
 
