@@ -287,7 +287,11 @@ func (p *player) preflightFixtures(ctx context.Context, checks []result.Prefligh
 			got = "is gone"
 		}
 		if len(off) < 10 {
-			off = append(off, fmt.Sprintf("%s (line %d) %s, the file says %s", quote(p.redact, t.ID), t.Line, got, t.Status))
+			where := ""
+			if t.Line > 0 {
+				where = fmt.Sprintf(" (line %d)", t.Line)
+			}
+			off = append(off, fmt.Sprintf("%s%s %s, the file says %s", quote(p.redact, t.ID), where, got, t.Status))
 		} else if len(off) == 10 {
 			off = append(off, "…")
 		}

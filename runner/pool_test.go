@@ -268,3 +268,47 @@ func mustRequest(t *testing.T, r *http.Request, base string) *http.Request {
 	req.Header = r.Header.Clone()
 	return req
 }
+
+// --readback api works with the harness too: tasks made by the harness, read
+// back through batch-status; the verdicts are the same.
+func TestReadBackThroughTheAPIWithTheHarness(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(faulty(func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	rep := play(t, srv.URL, "lifecycle.*", func(c *runner.Config) { c.ReadBack = runner.ReadBackAPI })
+	played := 0
+	for _, c := range rep.Cases {
+		if !c.FilteredOut {
+			played++
+			assert.Equal(t, result.Pass, c.Verdict, "%s: %v", c.ID, c.Messages)
+		}
+	}
+	assert.Positive(t, played)
+	assert.Equal(t, "api", rep.Configuration["readback"])
+}
+
+// A task of the file that is not on the target at all reads as gone: the
+// case that would use it is skipped with the reason, and the preflight
+// names it.
+func TestFieldRunSkipsACaseWhoseTaskIsGone(t *testing.T) {
+	t.Parallel()
+	tags := []string{"parent"}
+	file := fileFor(t, selected(t, tags...))
+	url, _ := fieldTarget(t, &cases.FixturesFile{Tasks: file.Tasks[1:]}) // the first task never made
+	rep := fieldRun(t, url, file, tags...)
+	var skippedGone []string
+	for _, c := range rep.Cases {
+		if c.Verdict == result.Skip && !c.FilteredOut && strings.Contains(strings.Join(c.Messages, " "), "is gone") {
+			skippedGone = append(skippedGone, c.ID)
+			assert.Contains(t, c.Messages[0], file.Tasks[0].ID)
+		}
+	}
+	assert.Len(t, skippedGone, 1)
+	assert.Contains(t, rep.Preflight[len(rep.Preflight)-1].Detail, file.Tasks[0].ID+" is gone")
+	for _, ft := range rep.FieldTasks {
+		if ft.ID == file.Tasks[0].ID {
+			assert.Equal(t, "(gone)", ft.Before)
+			assert.False(t, ft.Changed)
+		}
+	}
+}
