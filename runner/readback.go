@@ -193,3 +193,35 @@ func pollTask(ctx context.Context, r taskReader, step int, project, id string, d
 		}
 	}
 }
+
+// snapshot reads every made fixture of cr in one batch-status call per
+// project (player.snapshot, with --readback api).
+func (a *apiReader) snapshot(ctx context.Context, cr *caseRun, step int) (map[string]string, error) {
+	byProject := map[string][]string{}
+	var projects []string
+	for _, name := range cr.c.FixtureOrder {
+		if cr.c.Fixtures[name].Absent {
+			continue
+		}
+		project := cr.projects[name]
+		if _, ok := byProject[project]; !ok {
+			projects = append(projects, project)
+		}
+		byProject[project] = append(byProject[project], cr.ids[name])
+	}
+	states := map[string]map[string]string{}
+	for _, project := range projects {
+		s, err := a.read(ctx, step, project, byProject[project])
+		if err != nil {
+			return nil, err
+		}
+		states[project] = s
+	}
+	snap := map[string]string{}
+	for _, name := range cr.c.FixtureOrder {
+		if !cr.c.Fixtures[name].Absent {
+			snap[name] = states[cr.projects[name]][cr.ids[name]]
+		}
+	}
+	return snap, nil
+}
