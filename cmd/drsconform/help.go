@@ -29,13 +29,14 @@ var helpTexts = map[string]helpText{
 		examples: []string{
 			`run --target https://drs.example.com --token "$DRSCONFORM_TOKEN" --report-dir out`,
 			"run --tags lifecycle --strict",
+			"run --target https://drs-staging.example.com --fixtures my-tasks.yaml --report-dir out",
 		},
 		details: "Without --target it plays against the embedded reference implementation.\n" +
 			"Exit 0 conformant, 1 non-conformant, 2 usage or configuration, 3 could not judge.",
 	},
 	"serve": {
 		usage:    "[flags]",
-		examples: []string{"serve --listen 127.0.0.1:8080 --token secret"},
+		examples: []string{"serve --listen 127.0.0.1:8080 --token secret", "serve --no-harness --seed my-tasks.yaml --tls-cert cert.pem --tls-key key.pem"},
 	},
 	"fixtures": {
 		usage: "plan [--cases DIR] [--tags T] [--exclude-tags T] [--requirements IDS] [--cases-match GLOBS] [--fixtures FILE] [--skeleton]",
