@@ -65,8 +65,8 @@ func (p *player) playWith(ctx context.Context, c *cases.Case, literal map[string
 		cr.ids[name], cr.vars[name] = id, id
 	}
 	if p.pool != nil {
-		if u := p.pool.unmet(c); u != nil {
-			r := skipped(c, u.Reason)
+		if u, reason := p.pool.unmet(c); reason != "" {
+			r := skipped(c, reason)
 			r.Unmet = u
 			return r
 		}

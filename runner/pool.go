@@ -138,16 +138,24 @@ type pool struct {
 	used     []result.FieldTask // in the order the cases read them
 }
 
-// unmet is why case c gets no tasks, or nil when it has what it needs.
-func (pl *pool) unmet(c *cases.Case) *result.Unmet {
+// unmet says why case c gets no tasks (the needs the file could not meet,
+// when that is why), or "" when it has what it needs.
+func (pl *pool) unmet(c *cases.Case) (*result.Unmet, string) {
 	if u, ok := pl.alloc.Unmet[c.ID]; ok {
-		return &u
+		return &u, u.Reason
 	}
 	if _, ok := pl.alloc.Given[c.ID]; !ok && len(Needs(c)) > 0 {
-		return &result.Unmet{Needs: []string{"(not allocated)"}, Reason: "no tasks of the fixtures file were set aside for this case (it was not selected when the run started)"}
+		return nil, "no tasks of the fixtures file were set aside for this case (it was not selected when the run started)"
 	}
-	return nil
+	return nil, ""
 }
+
+// notAsStated is a task of the file that does not read back as the file
+// states: an ErrNotAsStated whose message is the reason alone.
+type notAsStated struct{ msg string }
+
+func (e *notAsStated) Error() string { return e.msg }
+func (e *notAsStated) Unwrap() error { return ErrNotAsStated }
 
 // note records that case c read task t back as before (gone for gone).
 func (pl *pool) note(c *cases.Case, name string, t cases.FileTask, projectID, before string) {
@@ -180,9 +188,9 @@ func (p *player) givenFromPool(ctx context.Context, cr *caseRun) error {
 		p.pool.note(cr.c, name, t, cr.projects[name], seen)
 		switch {
 		case !exists:
-			return fmt.Errorf("%w: task %s is gone (read back through batch-status), the fixtures file says %s", ErrNotAsStated, quote(p.redact, t.ID), t.Status)
+			return &notAsStated{fmt.Sprintf("task %s is gone, the fixtures file says %s", quote(p.redact, t.ID), t.Status)}
 		case status != t.Status:
-			return fmt.Errorf("%w: task %s reads %s, the fixtures file says %s", ErrNotAsStated, quote(p.redact, t.ID), quote(p.redact, status), t.Status)
+			return &notAsStated{fmt.Sprintf("task %s reads %s, the fixtures file says %s", quote(p.redact, t.ID), quote(p.redact, status), t.Status)}
 		}
 	}
 	return nil

@@ -214,7 +214,7 @@ func TestFieldRunIncompleteWithoutEnoughTasks(t *testing.T) {
 		if len(c.Messages) > 0 && strings.Contains(c.Messages[0], "reads CREATING, the fixtures file says") {
 			notAsStated++
 			assert.Equal(t, result.Skip, c.Verdict)
-			assert.Contains(t, c.Messages[0], wrong)
+			assert.Equal(t, "task "+wrong+" reads CREATING, the fixtures file says "+file.Tasks[0].Status, c.Messages[0])
 		}
 	}
 	assert.Positive(t, unmet)
@@ -300,7 +300,7 @@ func TestFieldRunSkipsACaseWhoseTaskIsGone(t *testing.T) {
 	for _, c := range rep.Cases {
 		if c.Verdict == result.Skip && !c.FilteredOut && strings.Contains(strings.Join(c.Messages, " "), "is gone") {
 			skippedGone = append(skippedGone, c.ID)
-			assert.Contains(t, c.Messages[0], file.Tasks[0].ID)
+			assert.Equal(t, "task "+file.Tasks[0].ID+" is gone, the fixtures file says "+file.Tasks[0].Status, c.Messages[0])
 		}
 	}
 	assert.Len(t, skippedGone, 1)
