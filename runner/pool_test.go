@@ -158,6 +158,8 @@ func TestFieldRunPassesWithACoveringFile(t *testing.T) {
 	}
 	assert.Equal(t, result.Pass, rep.Verdict, "%v", rep.Unjudged)
 	assert.Zero(t, harness.Load(), "no request to /_conformance")
+	assert.Empty(t, rep.FixturesURL, "no harness to name")
+	assert.Equal(t, "field.yaml", rep.Configuration["fixtures"])
 	assert.NotEmpty(t, rep.NotPlayed, "the generated batches are not played, and the report says so")
 	require.NotEmpty(t, rep.FieldTasks)
 	changed := 0

@@ -96,6 +96,9 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,
 		StartedAt: cfg.Now().UTC(), Cases: make([]result.CaseResult, len(all)), Configuration: cfg.settings(),
 		Selection: selection}
+	if p.pool != nil {
+		rep.FixturesURL = "" // the harness is never called
+	}
 	if rep.Preflight, err = p.preflight(ctx, sel); err != nil {
 		return nil, err
 	}

@@ -97,6 +97,7 @@ func TestRunFixturesUsageErrors(t *testing.T) {
 		{[]string{"--target", "http://127.0.0.1:1", "--fixtures", path, "--project-id", "p2"}, "--project-id p2 conflicts with project_id: p1"},
 		{[]string{"--target", "http://127.0.0.1:1", "--fixtures", path, "--readback", "harness"}, "use --readback api"},
 		{[]string{"--target", "http://127.0.0.1:1", "--readback", "fixtures"}, `--readback "fixtures": want harness or api`},
+		{[]string{"--target", "http://127.0.0.1:1", "--fixtures", path, "--fixtures-url", "http://127.0.0.1:2"}, "--fixtures-url names the fixture harness"},
 		{[]string{"--target", "http://127.0.0.1:1", "--fixtures", bad}, "bad.yaml:3:13: /tasks/0/status: unknown task status CREATNG"},
 	} {
 		code, _, errOut := runCLI(t, append([]string{"run"}, tc.args...)...)

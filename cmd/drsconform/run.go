@@ -144,6 +144,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if !set["other-project-id"] {
 			f.otherProjectID = "" // the file's, or the default
 		}
+		if set["fixtures-url"] {
+			return usageError(stderr, fs, "--fixtures-url names the fixture harness, which a run with --fixtures never calls: drop one of them")
+		}
 	}
 	if f.readback != "" && f.readback != runner.ReadBackHarness && f.readback != runner.ReadBackAPI {
 		return usageError(stderr, fs, "--readback %q: want %s or %s", f.readback, runner.ReadBackHarness, runner.ReadBackAPI)
