@@ -69,6 +69,9 @@ type Config struct {
 	// MaxBodyBytes caps request bodies; a larger body is answered 413 with
 	// the error body. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// NoHarness leaves out the fixture protocol (/_conformance): the
+	// server is then like a live endpoint, its tasks only those Seed put in.
+	NoHarness bool
 	// Logger receives one line per request (method, path, status,
 	// duration; never a credential). Nil discards them.
 	Logger *slog.Logger

@@ -69,10 +69,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(PathBatchJobs, methodNotAllowed(http.MethodDelete))
 	mux.HandleFunc("POST "+PathBatchStatus, s.handleBatchStatus)
 	mux.HandleFunc(PathBatchStatus, methodNotAllowed(http.MethodPost))
-	mux.HandleFunc("POST "+PathFixtureJobs, s.handleFixtureCreate)
-	mux.HandleFunc(PathFixtureJobs, methodNotAllowed(http.MethodPost))
-	mux.HandleFunc("GET "+PathFixtureJobID, s.handleFixtureGet)
-	mux.HandleFunc(PathFixtureJobID, methodNotAllowed(http.MethodGet))
+	if !s.cfg.NoHarness {
+		mux.HandleFunc("POST "+PathFixtureJobs, s.handleFixtureCreate)
+		mux.HandleFunc(PathFixtureJobs, methodNotAllowed(http.MethodPost))
+		mux.HandleFunc("GET "+PathFixtureJobID, s.handleFixtureGet)
+		mux.HandleFunc(PathFixtureJobID, methodNotAllowed(http.MethodGet))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, languageOf(r), newProblem(http.StatusNotFound, msgNoRoute, r.Method, r.URL.Path))
 	})

@@ -68,6 +68,8 @@ type htmlPage struct {
 	Cases     []result.CaseResult
 	Detailed  map[string]bool // case IDs with a section of their own
 	Coverage  *Coverage
+	// FieldChanged counts the tasks of the fixtures file the run changed.
+	FieldChanged int
 }
 
 type verdictCount struct {
@@ -97,7 +99,8 @@ func HTML(w io.Writer, r *result.Report) error {
 		CSP: fmt.Sprintf("default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'",
 			cspHash(pageCSS), cspHash(pageJS)),
 		CSS: template.CSS(pageCSS), JS: template.JS(pageJS),
-		Levels: []string{"MUST", "SHOULD", "MAY"}, Cases: r.Cases, Detailed: map[string]bool{}, Coverage: cov}
+		Levels: []string{"MUST", "SHOULD", "MAY"}, Cases: r.Cases, Detailed: map[string]bool{}, Coverage: cov,
+		FieldChanged: len(changedTasks(r))}
 	cc, rc := caseCounts(r), requirementCounts(r)
 	for _, v := range verdictOrder {
 		if v != result.Untested {

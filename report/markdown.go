@@ -117,6 +117,7 @@ func markdown(r *result.Report, lim mdLimits, shortened bool) string {
 		}
 		b.WriteString("\n")
 	}
+	mdFieldTasks(&b, r)
 	cc, rc := caseCounts(r), requirementCounts(r)
 	b.WriteString("| verdict | cases | requirements |\n|---|---:|---:|\n")
 	for _, v := range verdictOrder {

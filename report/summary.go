@@ -73,6 +73,7 @@ func SummaryWith(w io.Writer, r *result.Report, opt SummaryOptions) {
 	failures(w, r, opt)
 	errorGroups(w, r)
 	skipReasons(w, r)
+	fieldTasksSummary(w, r)
 	if len(r.Unjudged) > 0 {
 		fmt.Fprintf(w, "\nNOT JUDGED (no case passed or failed them):\n")
 		for _, u := range r.Unjudged {

@@ -62,7 +62,7 @@ const (
 	LayerSchema    Layer = "schema"    // the body against its JSON Schema
 	LayerExpect    Layer = "expect"    // the case's own expectations
 	LayerInvariant Layer = "invariant" // the batch invariants REQ-RES-01..07 on every 202
-	LayerThen      Layer = "then"      // post-conditions read back through the fixture protocol
+	LayerThen      Layer = "then"      // post-conditions read back (fixture protocol or batch-status)
 )
 
 // Finding is one broken expectation, traced to a requirement.
@@ -85,7 +85,7 @@ type ExchangeKind string
 const (
 	KindAPI       ExchangeKind = "api"       // a request to the endpoint under test
 	KindFixture   ExchangeKind = "fixture"   // making a task through the fixture protocol
-	KindReadBack  ExchangeKind = "read-back" // reading a task back through the fixture protocol
+	KindReadBack  ExchangeKind = "read-back" // reading a task back: the fixture protocol, or batch-status (--readback api)
 	KindPreflight ExchangeKind = "preflight" // a probe before any case
 )
 
@@ -155,6 +155,9 @@ type CaseResult struct {
 	// Refused is set when the case was skipped because the harness would not
 	// make one of its tasks.
 	Refused *Refusal `json:"refused,omitempty"`
+	// Unmet is set when the case was skipped because the fixtures file
+	// (run --fixtures) had no tasks left for one of its needs.
+	Unmet *Unmet `json:"unmet,omitempty"`
 	// FilteredOut: the run's filter left the case out (a skip by choice, not
 	// because it could not apply).
 	FilteredOut bool       `json:"filtered_out,omitempty"`
@@ -253,6 +256,12 @@ type Report struct {
 	Requirements  []RequirementResult `json:"requirements"`
 	Configuration map[string]string   `json:"configuration,omitempty"` // the run's settings (parallel, timeouts, filters)
 	CaseFiles     []CaseFile          `json:"case_files,omitempty"`    // the case files loaded, for the results bundle
+	// FieldTasks are the tasks of the fixtures file (run --fixtures) the run
+	// used: by which case, as stated, as read before use and at the end.
+	FieldTasks []FieldTask `json:"field_tasks,omitempty"`
+	// NotPlayed says what the run left out on purpose and why (with
+	// --fixtures, the generated batches, which make tasks of their own).
+	NotPlayed []string `json:"not_played,omitempty"`
 	// Trimmed says what the report leaves out to stay within its size limit
 	// (report.Fit): evidence, never a case or a verdict.
 	Trimmed []string `json:"trimmed,omitempty"`
@@ -373,6 +382,7 @@ type skipReasons struct {
 
 type reasonKey struct {
 	refusal bool // the harness would not make a task; text is its reason
+	unmet   bool // the fixtures file had too few tasks; status holds the needs
 	text    string
 }
 
@@ -387,6 +397,13 @@ func (s *skipReasons) add(c CaseResult, v Verdict) {
 		if !slices.Contains(s.status[key], c.Refused.Status) {
 			s.status[key] = append(s.status[key], c.Refused.Status)
 		}
+	case c.Unmet != nil:
+		key = reasonKey{unmet: true}
+		for _, need := range c.Unmet.Needs {
+			if !slices.Contains(s.status[key], need) {
+				s.status[key] = append(s.status[key], need)
+			}
+		}
 	case len(c.Messages) > 0:
 		key.text = c.Messages[0]
 	}
@@ -400,6 +417,15 @@ func (s *skipReasons) lines() []string {
 	out := []string{}
 	for _, key := range s.order {
 		n := plural(s.counts[key], "case")
+		if key.unmet {
+			needs := s.status[key]
+			list := strings.Join(needs[:min(3, len(needs))], "; ")
+			if len(needs) > 3 {
+				list += fmt.Sprintf(" and %d more", len(needs)-3)
+			}
+			out = append(out, fmt.Sprintf("%s skipped: the fixtures file has no task left for %s (drsconform fixtures plan lists what a run needs)", n, list))
+			continue
+		}
 		if !key.refusal {
 			out = append(out, fmt.Sprintf("%s (%s)", key.text, n))
 			continue
@@ -580,3 +606,35 @@ const SettingTLSInsecure = "tls_insecure"
 
 // Insecure reports whether the run did not verify TLS certificates.
 func (r *Report) Insecure() bool { return r.Configuration[SettingTLSInsecure] == "true" }
+
+// Unmet is a case's needs that the fixtures file (run --fixtures) could not
+// meet: the case is skipped, and the verdict groups the requirements it
+// left unjudged by it.
+type Unmet struct {
+	// Needs are the kinds of task short, e.g. "INCRE_TRANSFER_STARTED
+	// (main project)".
+	Needs []string `json:"needs"`
+	// Reason is the whole sentence: "needs 2 tasks in …, the fixtures file
+	// has 1".
+	Reason string `json:"reason"`
+}
+
+// FieldTask is one task of the fixtures file that a run used (run
+// --fixtures): the case it was given to, the status the file states, the
+// status read before the case used it and the one read at the end of the
+// run. Gone is written "(gone)".
+type FieldTask struct {
+	ID        string `json:"id"`
+	Project   string `json:"project"` // main or other
+	ProjectID string `json:"project_id"`
+	Case      string `json:"case"`
+	Fixture   string `json:"fixture"`
+	Stated    string `json:"stated"`
+	Before    string `json:"before,omitempty"`
+	After     string `json:"after,omitempty"`
+	// AfterError says why the final read-back failed (After is then "").
+	AfterError string `json:"after_error,omitempty"`
+	// Changed: the task reads differently at the end than before use (or
+	// could not be read at the end): recreate it before the next run.
+	Changed bool `json:"changed"`
+}

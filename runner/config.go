@@ -60,6 +60,14 @@ type Config struct {
 	// GenerateConcurrent is how many concurrent generated groups to play
 	// after the generated batches (runner/linear.go), with Seed; 0 plays none.
 	GenerateConcurrent int
+	// Fixtures, when set, is a file of existing tasks the cases use instead
+	// of making tasks through the fixture harness, which is then never
+	// called (runner/pool.go; README.md, "Testing a live endpoint").
+	Fixtures *cases.FixturesFile
+	// ReadBack is how tasks are read back: ReadBackHarness (the fixture
+	// protocol) or ReadBackAPI (batch-status on the target); "" picks api
+	// with Fixtures, harness without.
+	ReadBack string
 	// Progress, if set, is called after each case (from one goroutine at a time).
 	Progress func(done, total int, r result.CaseResult)
 	// Now is the clock (tests make reports deterministic with it).
@@ -82,11 +90,29 @@ func (c Config) withDefaults() (Config, error) {
 	if c.FixturesURL, err = parseBaseURL("--fixtures-url", c.FixturesURL); err != nil {
 		return c, err
 	}
+	if c.Fixtures != nil {
+		if c.ProjectID == "" {
+			c.ProjectID = c.Fixtures.ProjectID
+		}
+		if c.OtherProjectID == "" {
+			c.OtherProjectID = c.Fixtures.OtherProjectID
+		}
+	}
 	if c.ProjectID == "" {
 		c.ProjectID = DefaultProjectID
 	}
 	if c.OtherProjectID == "" {
 		c.OtherProjectID = DefaultOtherProjectID
+	}
+	switch {
+	case c.ReadBack == "" && c.Fixtures != nil:
+		c.ReadBack = ReadBackAPI
+	case c.ReadBack == "":
+		c.ReadBack = ReadBackHarness
+	case c.ReadBack != ReadBackHarness && c.ReadBack != ReadBackAPI:
+		return c, fmt.Errorf("--readback %q: want %s or %s", c.ReadBack, ReadBackHarness, ReadBackAPI)
+	case c.ReadBack == ReadBackHarness && c.Fixtures != nil:
+		return c, fmt.Errorf("--readback harness reads tasks through the fixture harness, which a run with --fixtures never calls: use --readback api")
 	}
 	if c.OtherProjectID == c.ProjectID {
 		return c, fmt.Errorf("--other-project-id must differ from --project-id (both are %q)", c.ProjectID)
@@ -157,6 +183,10 @@ func (c Config) settings() map[string]string {
 	}
 	for k, v := range c.TLSFiles {
 		m[k] = v
+	}
+	m["readback"] = c.ReadBack
+	if c.Fixtures != nil {
+		m["fixtures"] = c.Fixtures.Path
 	}
 	if c.Generate+c.GenerateConcurrent > 0 {
 		m["generate"], m["generate_concurrent"], m["seed"] = fmt.Sprint(c.Generate), fmt.Sprint(c.GenerateConcurrent), fmt.Sprint(c.Seed)

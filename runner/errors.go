@@ -18,6 +18,15 @@ var (
 	// ErrHarness: the fixture protocol broke (5xx, no answer, malformed reply,
 	// a fixture that does not read back as asked).
 	ErrHarness = errors.New("fixture harness")
+	// ErrReadBack: reading a task back through the API (batch-status,
+	// --readback api) gave an answer the suite cannot read: not 200, not
+	// JSON, no results, a result with neither a status nor a not-found
+	// code. The case errors; it is never a finding against the target.
+	ErrReadBack = errors.New("read-back")
+	// ErrNotAsStated: a task of the fixtures file (--fixtures) is not in
+	// the state the file says, or gone: the case that would use it is
+	// skipped with the reason.
+	ErrNotAsStated = errors.New("not as the fixtures file states")
 	// ErrFixtureUnavailable: the harness cannot make a status or combination
 	// (it answered 400): the case is skipped with the harness's reason.
 	ErrFixtureUnavailable = errors.New("fixture unavailable")

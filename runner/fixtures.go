@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/drsconform/drsconform/result"
 )
@@ -81,28 +80,6 @@ func (f *fixtureClient) get(ctx context.Context, step int, project, id string) (
 		return "", false, fmt.Errorf("%w: GET %s answered 200 without a JSON {\"status\": ...}", ErrHarness, ex.URL)
 	}
 	return t.Status, true, nil
-}
-
-// poll reads a task back until cond holds or the deadline passes, and returns
-// what it saw last. Only the last read is kept as evidence.
-func (f *fixtureClient) poll(ctx context.Context, step int, project, id string, deadline time.Time, cond func(status string, exists bool) bool) (status string, exists bool, err error) {
-	wait := 50 * time.Millisecond
-	for {
-		var last recorder
-		status, exists, err = f.get(withRecorder(ctx, &last), step, project, id)
-		if err != nil || cond(status, exists) || time.Now().After(deadline) {
-			recorderOf(ctx).add(last.all()...)
-			return status, exists, err
-		}
-		select {
-		case <-ctx.Done():
-			return status, exists, fmt.Errorf("%w: %v", ErrTransport, ctx.Err())
-		case <-time.After(wait):
-		}
-		if wait < 500*time.Millisecond {
-			wait *= 2
-		}
-	}
 }
 
 // harnessReason is the error_msg of an error body, or the body itself:

@@ -156,7 +156,7 @@ func (l *linearCheck) check(ctx context.Context, j *judge, docs []answer, resps 
 	finals := make([]final, len(l.g.Tasks))
 	for i := range l.g.Tasks {
 		name := taskName(i)
-		status, exists, err := j.p.fixtures.get(ctx, j.step, cr.projects[name], cr.ids[name])
+		status, exists, err := j.p.state.get(ctx, j.step, cr.projects[name], cr.ids[name])
 		if err != nil {
 			return err
 		}

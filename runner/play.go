@@ -30,6 +30,8 @@ type player struct {
 	wire     *wire
 	redact   *Redactor
 	fixtures *fixtureClient
+	state    taskReader    // how tasks are read back: the harness or batch-status (runner/readback.go)
+	pool     *pool         // with --fixtures: the file's tasks and who gets them (runner/pool.go)
 	shrinks  *shrinkBudget // shared by the run's generated batches
 	linear   *linearCheck  // set while a concurrent generated group plays (runner/linear.go)
 }
@@ -63,6 +65,13 @@ func (p *player) playWith(ctx context.Context, c *cases.Case, literal map[string
 	for name, id := range literal {
 		cr.ids[name], cr.vars[name] = id, id
 	}
+	if p.pool != nil {
+		if u, reason := p.pool.unmet(c); reason != "" {
+			r := skipped(c, reason)
+			r.Unmet = u
+			return r
+		}
+	}
 	ctx = withRecorder(ctx, &cr.rec)
 	err := p.given(ctx, cr)
 	if err == nil {
@@ -80,7 +89,7 @@ func (p *player) playWith(ctx context.Context, c *cases.Case, literal map[string
 	}
 	switch {
 	case err == nil:
-	case errors.Is(err, ErrFixtureUnavailable):
+	case errors.Is(err, ErrFixtureUnavailable), errors.Is(err, ErrNotAsStated):
 		cr.res.Verdict = result.Skip
 		cr.res.Messages = append(cr.res.Messages, bounded(p.redact, err.Error(), untrusted.FindingTextBytes))
 		if r := (*refusal)(nil); errors.As(err, &r) {
@@ -164,13 +173,16 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 			cr.vars[name] = cr.ids[name]
 			continue
 		}
+		if p.pool != nil {
+			continue // the fixtures file's tasks, read back below
+		}
 		id, err := p.fixtures.create(ctx, fixtureRequest{ProjectID: project, Status: fx.Status,
 			Parent: fx.Parent, DualActive: fx.DualActive, Busy: fx.Busy})
 		if err != nil {
 			return fmt.Errorf("fixture %s (%s): %w", name, fx.Status, err)
 		}
 		cr.ids[name], cr.vars[name] = id, id
-		status, exists, err := p.fixtures.get(ctx, 0, project, id)
+		status, exists, err := p.state.get(ctx, 0, project, id)
 		switch {
 		case err != nil:
 			return fmt.Errorf("fixture %s: %w", name, err)
@@ -179,6 +191,9 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 		case status != fx.Status:
 			return fmt.Errorf("%w: precondition: fixture %s (%s) reads back as %s, asked for %s", ErrHarness, name, id, status, fx.Status)
 		}
+	}
+	if p.pool != nil {
+		return p.givenFromPool(ctx, cr)
 	}
 	return nil
 }
@@ -350,11 +365,14 @@ func boundedValue(rd *Redactor, s string) string {
 // and REQ-VAL-08 compare with the state the step started from.
 func (p *player) snapshot(ctx context.Context, cr *caseRun, step int) (map[string]string, error) {
 	snap := map[string]string{}
+	if a, ok := p.state.(*apiReader); ok {
+		return a.snapshot(ctx, cr, step) // one batch-status call per project
+	}
 	for _, name := range cr.c.FixtureOrder {
 		if cr.c.Fixtures[name].Absent {
 			continue
 		}
-		status, exists, err := p.fixtures.get(ctx, step, cr.projects[name], cr.ids[name])
+		status, exists, err := p.state.get(ctx, step, cr.projects[name], cr.ids[name])
 		if err != nil {
 			return nil, err
 		}

@@ -54,6 +54,9 @@ func (p *player) preflight(ctx context.Context, sel []*cases.Case) ([]result.Pre
 		// --safe asks nothing of the harness (README.md, "Safe against production: run --safe").
 		return append(checks, result.PreflightCheck{Name: "harness", OK: true, Detail: "not asked: --safe makes no task and reads none back"}), nil
 	}
+	if p.pool != nil {
+		return p.preflightFixtures(ctx, checks) // --fixtures: the harness is never called
+	}
 	status := commonFixtureStatus(sel)
 	if status == "" {
 		return checks, nil // no selected case needs the harness

@@ -40,7 +40,7 @@ func (r *recorder) all() []result.Exchange {
 type recorderKey struct{}
 
 // withRecorder returns ctx whose requests are recorded by rec: a case's
-// evidence, or a list to pick from (fixtureClient.poll keeps the last read).
+// evidence, or a list to pick from (pollTask keeps the last read).
 func withRecorder(ctx context.Context, rec *recorder) context.Context {
 	return context.WithValue(ctx, recorderKey{}, rec)
 }

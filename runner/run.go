@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -45,6 +46,10 @@ func NewSession(cfg Config) (*Session, error) {
 	}
 	p := &player{cfg: cfg, cat: cat, contract: ct, wire: w, redact: rd, shrinks: &shrinkBudget{},
 		fixtures: &fixtureClient{base: cfg.FixturesURL, header: withJSON(header), wire: w}}
+	p.state = p.fixtures
+	if cfg.ReadBack == ReadBackAPI {
+		p.state = &apiReader{target: cfg.Target, header: withJSON(header), wire: w}
+	}
 	return &Session{cfg: cfg, cat: cat, ct: ct, p: p}, nil
 }
 
@@ -79,10 +84,22 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Fixtures != nil {
+		var playable []*cases.Case
+		for _, c := range sel {
+			if p.cannotPlay(c) == "" {
+				playable = append(playable, c)
+			}
+		}
+		p.pool = &pool{redactor: rd, file: cfg.Fixtures, alloc: Allocate(playable, cfg.Fixtures)}
+	}
 	rep := &result.Report{SuiteVersion: cfg.SuiteVersion, SpecSHA256: ct.SpecSHA256(), Target: rd.String(cfg.Target),
 		FixturesURL: rd.String(cfg.FixturesURL), ProjectID: cfg.ProjectID, Strict: cfg.Strict,
 		StartedAt: cfg.Now().UTC(), Cases: make([]result.CaseResult, len(all)), Configuration: cfg.settings(),
 		Selection: selection}
+	if p.pool != nil {
+		rep.FixturesURL = "" // the harness is never called
+	}
 	if rep.Preflight, err = p.preflight(ctx, sel); err != nil {
 		return nil, err
 	}
@@ -123,6 +140,14 @@ func Run(ctx context.Context, cfg Config) (*result.Report, error) {
 		}(i, c)
 	}
 	wg.Wait()
+	if p.pool != nil {
+		rep.FieldTasks = p.finishPool(ctx)
+		if cfg.Generate+cfg.GenerateConcurrent > 0 {
+			rep.NotPlayed = append(rep.NotPlayed, fmt.Sprintf("%d generated batches and %d concurrent generated groups: they make tasks of their own through the fixture harness, and a run with --fixtures touches no task the file does not name",
+				cfg.Generate, cfg.GenerateConcurrent))
+		}
+		cfg.Generate, cfg.GenerateConcurrent = 0, 0
+	}
 	if cfg.Generate > 0 {
 		rep.Cases = append(rep.Cases, p.generated(ctx, cfg.Generate, cfg.Seed)...)
 		rep.Seed = cfg.Seed

@@ -76,7 +76,7 @@ func (j *judge) stays(ctx context.Context, name string, post cases.Post, req str
 			}
 		}
 		var last recorder
-		status, exists, err := j.p.fixtures.get(withRecorder(ctx, &last), j.step, project, id)
+		status, exists, err := j.p.state.get(withRecorder(ctx, &last), j.step, project, id)
 		if err != nil {
 			recorderOf(ctx).add(last.all()...)
 			return err

@@ -294,7 +294,7 @@ func hasHan(s string) bool {
 // was before the step.
 func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) error {
 	for _, name := range slices.Sorted(maps.Keys(snap)) {
-		status, exists, err := j.p.fixtures.get(ctx, j.step, j.cr.projects[name], j.cr.ids[name])
+		status, exists, err := j.p.state.get(ctx, j.step, j.cr.projects[name], j.cr.ids[name])
 		if err != nil {
 			return err
 		}
@@ -309,8 +309,8 @@ func (j *judge) nothingChanged(ctx context.Context, snap map[string]string) erro
 	return nil
 }
 
-// then checks the chosen outcome's post-conditions through the fixture
-// protocol, polling those that may take time until --settle-timeout.
+// then checks the chosen outcome's post-conditions read back (the fixture
+// protocol or batch-status, runner/readback.go), polling those that may take time until --settle-timeout.
 func (j *judge) then(ctx context.Context, o *cases.Outcome, snap map[string]string) error {
 	for _, name := range slices.Sorted(maps.Keys(o.Then)) {
 		post := o.Then[name]
@@ -348,9 +348,9 @@ func (j *judge) then(ctx context.Context, o *cases.Outcome, snap map[string]stri
 			err    error
 		)
 		if post.Eventual() {
-			status, exists, err = j.p.fixtures.poll(ctx, j.step, project, id, time.Now().Add(j.p.cfg.SettleTimeout), holds)
+			status, exists, err = pollTask(ctx, j.p.state, j.step, project, id, time.Now().Add(j.p.cfg.SettleTimeout), holds)
 		} else {
-			status, exists, err = j.p.fixtures.get(ctx, j.step, project, id)
+			status, exists, err = j.p.state.get(ctx, j.step, project, id)
 		}
 		if err != nil {
 			return err

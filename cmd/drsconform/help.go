@@ -31,6 +31,7 @@ var helpTexts = map[string]helpText{
 			"run --tags lifecycle --strict",
 			`run --safe --target https://drs.example.com --token "$DRSCONFORM_TOKEN"`,
 			`run --target https://drs.example.com --ak "$DRSCONFORM_AK" --ca-cert corp-ca.pem`,
+			"run --target https://drs-staging.example.com --fixtures my-tasks.yaml --report-dir out",
 		},
 		details: "Without --target it plays against the embedded reference implementation.\n" +
 			"--ak/--sk sign every request with AK/SK as the Huawei Cloud SDK does; pass the secret key\n" +
@@ -39,7 +40,18 @@ var helpTexts = map[string]helpText{
 	},
 	"serve": {
 		usage:    "[flags]",
-		examples: []string{"serve --listen 127.0.0.1:8080 --token secret"},
+		examples: []string{"serve --listen 127.0.0.1:8080 --token secret", "serve --no-harness --seed my-tasks.yaml --tls-cert cert.pem --tls-key key.pem"},
+	},
+	"fixtures": {
+		usage: "plan [--cases DIR] [--tags T] [--exclude-tags T] [--requirements IDS] [--cases-match GLOBS] [--fixtures FILE] [--skeleton]",
+		examples: []string{
+			"fixtures plan --tags delete",
+			"fixtures plan --tags delete --skeleton > my-tasks.yaml",
+			"fixtures plan --tags delete --fixtures my-tasks.yaml",
+		},
+		details: "Lists the tasks a run of the selected cases needs (status, project, flags, how many:\n" +
+			"each task goes to one case only). With --fixtures FILE it says what FILE lacks and which\n" +
+			"cases a run with it would skip. Exit 0, or 2 for a bad flag or file.",
 	},
 	"proxy": {
 		usage: "--upstream URL [flags]",

@@ -98,7 +98,7 @@ func TestCommandLineMistakes(t *testing.T) {
 		{args: []string{"version", "--short"}, want: "drsconform version: unknown flag --short", help: "version"},
 		{args: []string{"rnu"}, want: `drsconform: unknown command "rnu"; did you mean run?`},
 		{args: []string{"help", "sreve"}, want: `drsconform: unknown command "sreve"; did you mean serve?`},
-		{args: []string{"check"}, want: `drsconform: unknown command "check"; the commands are run, serve, proxy, lint, list, report, reproduce, verify-bundle, compare, version`},
+		{args: []string{"check"}, want: `drsconform: unknown command "check"; the commands are run, serve, fixtures, proxy, lint, list, report, reproduce, verify-bundle, compare, version`},
 		{args: []string{"--target", "http://x"}, want: "drsconform: --target: flags go after a command (" + self + " <command> [flags])"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) { run(t, tc) })

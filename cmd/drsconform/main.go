@@ -26,6 +26,7 @@ func commands() []command {
 	return []command{
 		{"run", "play the cases against a target (default: the embedded reference implementation)", runRun},
 		{"serve", "serve the reference implementation, with the fixture protocol under /_conformance", runServe},
+		{"fixtures", "plan the existing tasks a run with --fixtures needs (fixtures plan), or write a file to fill in", runFixtures},
 		{"proxy", "a validating proxy: check every request and answer that passes through", runProxy},
 		{"lint", "validate the OpenAPI document, the schemas, the examples, the requirements and the cases", runLint},
 		{"list", "list the cases (or, with --requirements, the traceability table)", runList},

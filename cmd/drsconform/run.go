@@ -50,6 +50,7 @@ type runFlags struct {
 	generate               int
 	generateConcurrent     int
 	seed                   uint64
+	fixtures, readback     string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -73,6 +74,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.generateConcurrent, "generate-concurrent", DefaultGenerateConcurrent,
 		"then play this many concurrent groups of 2-4 generated batches over shared tasks, judged by the serial orders the model allows (0: none)")
 	f.creds.register(fs)
+	fs.StringVar(&f.fixtures, "fixtures", "", "a file of existing tasks (YAML or JSON) the cases use instead of the fixture harness, which is then never called; see 'drsconform fixtures plan'")
+	fs.StringVar(&f.readback, "readback", "", "how tasks are read back: harness (the fixture protocol) or api (POST .../jobs/batch-status); default api with --fixtures, harness otherwise")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the generated batches (0: a random one, printed); the same seed plays the same batches")
 }
 
@@ -121,6 +124,38 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			utf8.RuneCountInString(f.token))
 	}
 
+	var fixtures *cases.FixturesFile
+	if f.fixtures != "" {
+		var err error
+		if fixtures, err = cases.LoadFixturesFile(f.fixtures); err != nil {
+			fmt.Fprintf(stderr, "drsconform run: invalid fixtures file:\n%v\n", err)
+			return result.ExitUsage
+		}
+		if f.target == "" {
+			return usageError(stderr, fs, "--fixtures names tasks on a target: give --target (to try it locally: drsconform serve --no-harness --seed %s)", f.fixtures)
+		}
+		for _, p := range []struct {
+			flag, given, inFile, key string
+			set                      bool
+		}{{"--project-id", f.projectID, fixtures.ProjectID, "project_id", f.projectID != ""},
+			{"--other-project-id", f.otherProjectID, fixtures.OtherProjectID, "other_project_id", set["other-project-id"]}} {
+			if p.set && p.inFile != "" && p.given != p.inFile {
+				return usageError(stderr, fs, "%s %s conflicts with %s: %s of %s", p.flag, p.given, p.key, p.inFile, f.fixtures)
+			}
+		}
+		if !set["other-project-id"] {
+			f.otherProjectID = "" // the file's, or the default
+		}
+		if set["fixtures-url"] {
+			return usageError(stderr, fs, "--fixtures-url names the fixture harness, which a run with --fixtures never calls: drop one of them")
+		}
+	}
+	if f.readback != "" && f.readback != runner.ReadBackHarness && f.readback != runner.ReadBackAPI {
+		return usageError(stderr, fs, "--readback %q: want %s or %s", f.readback, runner.ReadBackHarness, runner.ReadBackAPI)
+	}
+	if f.readback == runner.ReadBackHarness && fixtures != nil {
+		return usageError(stderr, fs, "--readback harness reads through the fixture harness, which a run with --fixtures never calls: use --readback api")
+	}
 	files, err := loadCaseFiles(f.casesDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform run: invalid cases:\n%v\n", err)
@@ -132,7 +167,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		OtherProjectID: f.otherProjectID, Files: files, Strict: f.strict, Parallel: f.parallel,
 		Timeout: f.timeout, SettleTimeout: f.settleTimeout, SuiteVersion: suiteVersion(),
 		Filter: f.filter(), Generate: f.generate, Seed: f.seed,
-		GenerateConcurrent: f.generateConcurrent,
+		GenerateConcurrent: f.generateConcurrent, Fixtures: fixtures, ReadBack: f.readback,
 	}
 	if err := f.creds.apply(&cfg, set, stderr); err != nil {
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
@@ -148,11 +183,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// --safe makes no task and reads none back: a harness would go unused.
 		return usageError(stderr, fs, "--safe asks nothing of a fixture harness: drop --fixtures-url (or DRSCONFORM_FIXTURES_URL)")
 	}
+	if f.safe && fixtures != nil {
+		// --safe names no existing task: a fixtures file would go unused, and
+		// a user who gives one expects its tasks to be played.
+		return usageError(stderr, fs, "--safe names no existing task: drop --fixtures (or drop --safe to play the cases that use your tasks)")
+	}
 	if f.safe && cfg.GenerateConcurrent > 0 {
 		fmt.Fprintf(stderr, "drsconform run: --safe: the %d concurrent generated groups are not played (they act on tasks); generated batches name unknown IDs only\n", cfg.GenerateConcurrent)
 		cfg.GenerateConcurrent = 0
 	}
-	if cfg.Generate > 0 || cfg.GenerateConcurrent > 0 {
+	if fixtures != nil && (cfg.Generate > 0 || cfg.GenerateConcurrent > 0) {
+		fmt.Fprintln(stderr, "drsconform run: --fixtures: the generated batches and groups are not played (they make tasks of their own); the report says so")
+	} else if cfg.Generate > 0 || cfg.GenerateConcurrent > 0 {
 		if cfg.Seed == 0 {
 			cfg.Seed = mrand.Uint64() | 1
 		}

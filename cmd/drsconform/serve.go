@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -10,8 +11,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/reference"
 	"github.com/drsconform/drsconform/result"
+	"github.com/drsconform/drsconform/runner"
 )
 
 // tokenList is a repeatable flag that also takes comma-separated lists.
@@ -66,6 +69,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(otherLanguage, "other-language", "an X-Language other than en-us or zh-cn (REQ-HDR-04): default (treated as en-us) or reject (400)")
 	contentType := &choiceFlag{value: "400", allowed: []string{"400", "415"}}
 	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415")
+	noHarness := fs.Bool("no-harness", false, "serve no fixture protocol (/_conformance): like a live endpoint, with only the --seed tasks")
+	seedPath := fs.String("seed", "", "start with the tasks of a fixtures file (their IDs, statuses, flags, projects): the file run --fixtures reads")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (needs --tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	maxBody := fs.Int64("max-body", reference.DefaultMaxBodyBytes, "largest request body in bytes; larger ones are answered 413")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -80,6 +87,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if (*ak == "") != (*sk == "") {
 		fmt.Fprintln(stderr, "drsconform serve: --ak and --sk go together")
 		return result.ExitUsage
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		fmt.Fprintln(stderr, "drsconform serve: --tls-cert and --tls-key go together")
+		return result.ExitUsage
+	}
+	var tlsConfig *tls.Config
+	if *tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform serve: --tls-cert %s --tls-key %s: %v\n", *tlsCert, *tlsKey, err)
+			return result.ExitUsage
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	var seed []reference.SeedTask
+	if *seedPath != "" {
+		file, err := cases.LoadFixturesFile(*seedPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "drsconform serve: invalid fixtures file:\n%v\n", err)
+			return result.ExitUsage
+		}
+		seed = seedOf(file)
 	}
 	delay := *releaseDelay
 	switch {
@@ -100,6 +129,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		OtherLanguage:          reference.LanguagePolicy(otherLanguage.value),
 		WrongContentTypeStatus: status,
 		MaxBodyBytes:           *maxBody,
+		NoHarness:              *noHarness,
 		Logger:                 slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	if err := cfg.Validate(); err != nil {
@@ -107,16 +137,52 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return result.ExitUsage
 	}
 
+	ref := reference.New(cfg)
+	if err := ref.Seed(seed); err != nil {
+		fmt.Fprintf(stderr, "drsconform serve: --seed %s: %v\n", *seedPath, err)
+		return result.ExitUsage
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "drsconform serve: %v\n", err)
 		return result.ExitUsage
 	}
-	srv := newHTTPServer(reference.New(cfg).Handler(), serveWriteTimeout, cfg.Logger.Handler())
-	fmt.Fprintf(stdout, "drsconform serve: listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	if tlsConfig != nil {
+		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
+	}
+	srv := newHTTPServer(ref.Handler(), serveWriteTimeout, cfg.Logger.Handler())
+	if len(seed) > 0 {
+		fmt.Fprintf(stdout, "drsconform serve: seeded %d tasks from %s\n", len(seed), *seedPath)
+	}
+	fmt.Fprintf(stdout, "drsconform serve: listening on %s://%s\n", scheme, ln.Addr())
 	if code := serveUntilDone(ctx, "serve", srv, ln, stderr); code != result.ExitConformant {
 		return code
 	}
 	fmt.Fprintln(stderr, "drsconform serve: stopped")
 	return result.ExitConformant
+}
+
+// seedOf is the tasks of a fixtures file as the reference seeds them: main
+// in the file's project_id, other in its other_project_id (each the run's
+// default when the file has none), so that `run --fixtures FILE` with the
+// same file and no project flags finds them.
+func seedOf(file *cases.FixturesFile) []reference.SeedTask {
+	mainID, otherID := file.ProjectID, file.OtherProjectID
+	if mainID == "" {
+		mainID = runner.DefaultProjectID
+	}
+	if otherID == "" {
+		otherID = runner.DefaultOtherProjectID
+	}
+	out := make([]reference.SeedTask, 0, len(file.Tasks))
+	for _, t := range file.Tasks {
+		project := mainID
+		if t.Other() {
+			project = otherID
+		}
+		out = append(out, reference.SeedTask{ID: t.ID, ProjectID: project, Status: reference.Status(t.Status),
+			Parent: t.Parent, DualActive: t.DualActive, Busy: t.Busy})
+	}
+	return out
 }
