@@ -28,6 +28,18 @@ func fastDecode(body []byte) (v any, long, ok bool) {
 	return v, p.long, p.i == len(p.b)
 }
 
+// common are the member names and enum values of this API's bodies: read
+// as shared strings, not one allocation each (a 202 of 10,000 results has
+// 40,000 names).
+var common = func() map[string]string {
+	m := map[string]string{}
+	for _, w := range []string{"jobs", "delete_type", "job_id", "count", "results", "id", "status", "error_code", "error_msg",
+		"terminate", "force_terminate", "delete", "success", "failed"} {
+		m[w] = w
+	}
+	return m
+}()
+
 // fastMaxDepth is encoding/json's nesting limit (its maxNestingDepth).
 const fastMaxDepth = 10000
 
@@ -174,7 +186,11 @@ func (p *fastParser) str() (string, bool) {
 			p.i++
 			raw := p.b[start:p.i]
 			if !escaped {
-				return string(raw[1 : len(raw)-1]), true
+				inner := raw[1 : len(raw)-1]
+				if w, ok := common[string(inner)]; ok { // the lookup does not allocate
+					return w, true
+				}
+				return string(inner), true
 			}
 			var s string
 			if json.Unmarshal(raw, &s) != nil {
