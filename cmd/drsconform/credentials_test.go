@@ -38,6 +38,7 @@ const (
 // 127.0.0.1 and a client certificate, all written as PEM files.
 type pki struct {
 	caFile, clientCert, clientKey string
+	serverCert, serverKey         string // the server's certificate and key, for serve --tls-cert/--tls-key
 	pool                          *x509.CertPool
 	server                        tls.Certificate
 }
@@ -77,7 +78,10 @@ func newPKI(t *testing.T) *pki {
 		pool: x509.NewCertPool()}
 	p.pool.AddCert(ca)
 	require.NoError(t, os.WriteFile(p.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600))
-	_, _, p.server = issue(2, x509.ExtKeyUsageServerAuth, true)
+	srvPEM, srvKeyPEM, server := issue(2, x509.ExtKeyUsageServerAuth, true)
+	p.server, p.serverCert, p.serverKey = server, filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key")
+	require.NoError(t, os.WriteFile(p.serverCert, srvPEM, 0o600))
+	require.NoError(t, os.WriteFile(p.serverKey, srvKeyPEM, 0o600))
 	certPEM, keyPEM, _ := issue(3, x509.ExtKeyUsageClientAuth, false)
 	require.NoError(t, os.WriteFile(p.clientCert, certPEM, 0o600))
 	require.NoError(t, os.WriteFile(p.clientKey, keyPEM, 0o600))
