@@ -146,6 +146,45 @@ func SafeProblems(c *Case) []string {
 	return out
 }
 
+// LiteralIDs lists the strings c's request bodies send where a job ID could
+// be read (a member whose name is job_id in any spelling, id, jobs, or a bare
+// string in an array) that are neither empty nor built only from the case's
+// own fixtures ({{name}}, made or absent): literal IDs such as the API page's
+// example. Such an ID could name a task nobody gave the suite, so a run
+// against the tasks of a fixtures file (run --fixtures) does not play the
+// case (README.md, "Testing a live endpoint").
+func LiteralIDs(c *Case) []string {
+	own := map[string]bool{}
+	for _, name := range c.FixtureOrder {
+		own[name] = true
+	}
+	var out []string
+	for _, s := range c.Steps {
+		for _, r := range s.Requests() {
+			var values []jsonValue
+			if raw, ok := r.Raw(); ok {
+				values = rawStringValues(raw)
+			} else if r.Body != nil {
+				values = bodyStringValues(r.Body, "")
+			}
+			for _, v := range values {
+				if !idKey(v.key) || safeValue(v.s, own) || slices.Contains(out, v.s) {
+					continue
+				}
+				out = append(out, v.s)
+			}
+		}
+	}
+	return out
+}
+
+// idKey reports whether a string under this member name could be read as a
+// job ID by a lenient service.
+func idKey(k string) bool {
+	k = strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(k))
+	return k == "" || k == "jobid" || k == "id" || k == "jobs" || k == "jobids"
+}
+
 // CheckSafe holds every case tagged SafeTag to SafeProblems, at file:line.
 func CheckSafe(files []*File) yamlschema.Problems {
 	var out yamlschema.Problems

@@ -113,3 +113,28 @@ func TestCheckSafeOnlyJudgesTaggedCases(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, n, 10, "cases tagged safe")
 }
+
+// A run against the tasks of a fixtures file plays no case that names a
+// literal job ID: it could be someone's task (README.md, "Testing a live
+// endpoint").
+func TestLiteralIDs(t *testing.T) {
+	t.Parallel()
+	files, err := cases.LoadEmbeddedCases()
+	require.NoError(t, err)
+	byID := map[string]*cases.Case{}
+	for _, f := range files {
+		for _, c := range f.Cases {
+			byID[c.ID] = c
+		}
+	}
+	require.Contains(t, byID, "variant.page-example-ids")
+	assert.Equal(t, []string{"140b5236-88ad-43c8-811c-1268453jb101"}, cases.LiteralIDs(byID["variant.page-example-ids"]))
+	// An unknown member's value is no ID; fixtures' templates are the case's own.
+	require.Contains(t, byID, "choice.unknown-item-field")
+	assert.Empty(t, cases.LiteralIDs(byID["choice.unknown-item-field"]))
+	for id, c := range byID {
+		if c.IsSafeTagged() {
+			assert.Empty(t, cases.LiteralIDs(c), "%s is tagged safe", id)
+		}
+	}
+}

@@ -66,6 +66,9 @@ func (p *player) playWith(ctx context.Context, c *cases.Case, literal map[string
 		cr.ids[name], cr.vars[name] = id, id
 	}
 	if p.pool != nil {
+		if reason := literalIDReason(c); reason != "" {
+			return skipped(c, reason)
+		}
 		if u, reason := p.pool.unmet(c); reason != "" {
 			r := skipped(c, reason)
 			r.Unmet = u

@@ -55,8 +55,8 @@ func Allocate(sel []*cases.Case, file *cases.FixturesFile) *Allocation {
 	taken := make([]bool, len(file.Tasks))
 	for _, c := range sel {
 		needs := Needs(c)
-		if len(needs) == 0 {
-			continue
+		if len(needs) == 0 || len(cases.LiteralIDs(c)) > 0 {
+			continue // no tasks, or not played with a fixtures file (literalIDReason)
 		}
 		count := map[cases.TaskKind]int{}
 		var kinds []cases.TaskKind
@@ -310,4 +310,16 @@ func (p *player) preflightFixtures(ctx context.Context, checks []result.Prefligh
 	}
 	return append(checks, result.PreflightCheck{Name: "fixtures", OK: false,
 		Detail: fmt.Sprintf("tasks of %s not as stated (the cases given them will be skipped): %s", file.Path, strings.Join(off, "; "))}), nil
+}
+
+// literalIDReason says why a run with a fixtures file does not play c, or
+// "": c sends a literal job ID (cases.LiteralIDs), which could name a task
+// nobody gave the suite.
+func literalIDReason(c *cases.Case) string {
+	ids := cases.LiteralIDs(c)
+	if len(ids) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("sends the literal job ID %s, which is neither a task of the fixtures file nor made up by the runner: not played with --fixtures",
+		quoteShort(ids[0]))
 }

@@ -80,6 +80,7 @@ type need struct {
 type fixturesPlan struct {
 	needs   []*need // in the order the cases first need them
 	noNeeds int     // cases that need no task
+	literal []string // cases a field run does not play: they send a literal job ID (cases.LiteralIDs)
 	alloc   *runner.Allocation
 }
 
@@ -87,6 +88,10 @@ func planOf(sel []*cases.Case, file *cases.FixturesFile) fixturesPlan {
 	var p fixturesPlan
 	byKind := map[cases.TaskKind]*need{}
 	for _, c := range sel {
+		if len(cases.LiteralIDs(c)) > 0 {
+			p.literal = append(p.literal, c.ID)
+			continue
+		}
 		ks := runner.Needs(c)
 		if len(ks) == 0 {
 			p.noNeeds++
@@ -123,6 +128,10 @@ func writePlan(w io.Writer, p fixturesPlan, selected int, partial string, file *
 	}
 	fmt.Fprintf(w, "%d selected cases: %d need no task; the others need %d tasks, each given to one case only:\n\n",
 		selected, p.noNeeds, total)
+	if len(p.literal) > 0 {
+		fmt.Fprintf(w, "(%d not played with --fixtures: they send a literal job ID that could name a task nobody gave the suite: %s)\n\n",
+			len(p.literal), strings.Join(p.literal, ", "))
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if file != nil {
 		fmt.Fprintln(tw, "TASKS\tIN FILE\tSTATUS\tPROJECT\tFLAGS\tCASES")
