@@ -35,7 +35,8 @@ var helpTexts = map[string]helpText{
 	},
 	"serve": {
 		usage:    "[flags]",
-		examples: []string{"serve --listen 127.0.0.1:8080 --token secret"},
+		examples: []string{"serve --listen 127.0.0.1:8080 --token secret", "serve --choices other --duplicates accept"},
+		details:  serveChoicesHelp(),
 	},
 	"proxy": {
 		usage:    "--upstream URL [flags]",

@@ -49,23 +49,31 @@ func (c *choiceFlag) Set(v string) error {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform serve", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
-	releaseDelay := fs.Duration("release-delay", reference.DefaultReleaseDelay,
-		"how long a stopped task stays in RELEASE_RESOURCE_STARTED before RELEASE_RESOURCE_COMPLETE (0: at once)")
+	releaseDelay := fs.Duration("release-delay", 0,
+		fmt.Sprintf("how long a stopped task stays in RELEASE_RESOURCE_STARTED before RELEASE_RESOURCE_COMPLETE (REQ-STA-03, REQ-STA-04; 0: at once)%s",
+			presetDefault(reference.DefaultReleaseDelay.String(), reference.OtherReleaseDelay.String())))
 	var tokens tokenList
 	fs.Var(&tokens, "token", "accepted X-Auth-Token (repeatable, or a comma-separated list); none and no --ak: any credential is accepted")
 	ak := fs.String("ak", "", "access key whose SDK-HMAC-SHA256 signatures are accepted (verified; needs --sk)")
 	sk := fs.String("sk", "", "secret key of --ak")
-	duplicates := &choiceFlag{value: string(reference.DuplicatesAccept),
-		allowed: []string{string(reference.DuplicatesAccept), string(reference.DuplicatesReject)}}
-	fs.Var(duplicates, "duplicates", "a job_id repeated in a batch (REQ-STA-11): accept (a result per entry, acted on once) or reject (400)")
-	unknownFields := &choiceFlag{value: string(reference.UnknownFieldsIgnore),
-		allowed: []string{string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)}}
-	fs.Var(unknownFields, "unknown-fields", "fields the page does not list (REQ-VAL-09): ignore or reject (400)")
-	otherLanguage := &choiceFlag{value: string(reference.OtherLanguageDefault),
-		allowed: []string{string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)}}
-	fs.Var(otherLanguage, "other-language", "an X-Language other than en-us or zh-cn (REQ-HDR-04): default (treated as en-us) or reject (400)")
-	contentType := &choiceFlag{value: "400", allowed: []string{"400", "415"}}
-	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415")
+	// The choices the spec allows (README.md, "A server for every allowed
+	// behaviour"): --choices picks a preset, and each flag below, when
+	// given, overrides the preset's value (an empty value leaves the
+	// preset's in reference.Config).
+	choices := &choiceFlag{value: string(reference.ChoicesReference),
+		allowed: []string{string(reference.ChoicesReference), string(reference.ChoicesOther)}}
+	fs.Var(choices, "choices", "the preset of allowed choices: reference (the reference's own) or other (every choice the reference does not make; see above)")
+	duplicates := &choiceFlag{allowed: []string{string(reference.DuplicatesAccept), string(reference.DuplicatesReject)}}
+	fs.Var(duplicates, "duplicates", "a job_id repeated in a batch (REQ-STA-11): accept (a result per entry, acted on once) or reject (400)"+
+		presetDefault(string(reference.DuplicatesAccept), string(reference.DuplicatesReject)))
+	unknownFields := &choiceFlag{allowed: []string{string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)}}
+	fs.Var(unknownFields, "unknown-fields", "fields the page does not list (REQ-VAL-09): ignore or reject (400)"+
+		presetDefault(string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)))
+	otherLanguage := &choiceFlag{allowed: []string{string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)}}
+	fs.Var(otherLanguage, "other-language", "an X-Language other than en-us or zh-cn (REQ-HDR-04): default (treated as en-us) or reject (400)"+
+		presetDefault(string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)))
+	contentType := &choiceFlag{allowed: []string{"400", "415"}}
+	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415"+presetDefault("400", "415"))
 	maxBody := fs.Int64("max-body", reference.DefaultMaxBodyBytes, "largest request body in bytes; larger ones are answered 413")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -86,8 +94,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case delay < 0:
 		fmt.Fprintf(stderr, "drsconform serve: --release-delay %s: want 0 or more\n", delay)
 		return result.ExitUsage
-	case delay == 0:
-		delay = -1 // Config: negative means at once
+	case delay == 0 && flagGiven(fs, "release-delay"):
+		delay = -1 // Config: negative means at once; zero means the preset's
 	}
 	status, _ := strconv.Atoi(contentType.value)
 	cfg := reference.Config{
@@ -100,6 +108,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		OtherLanguage:          reference.LanguagePolicy(otherLanguage.value),
 		WrongContentTypeStatus: status,
 		MaxBodyBytes:           *maxBody,
+		Choices:                reference.Choices(choices.value),
 		Logger:                 slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	if err := cfg.Validate(); err != nil {
@@ -119,4 +128,34 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintln(stderr, "drsconform serve: stopped")
 	return result.ExitConformant
+}
+
+// presetDefault says what a choice flag defaults to under each preset of --choices.
+func presetDefault(ref, other string) string {
+	return fmt.Sprintf(" (default: %s with --choices reference, %s with --choices other)", ref, other)
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// serveChoicesHelp is the paragraph of `serve --help` on the presets of
+// --choices: each choice, the requirement that allows it, and its flag.
+func serveChoicesHelp() string {
+	var b strings.Builder
+	b.WriteString("Serves the reference implementation. Where the spec allows several answers, --choices\n" +
+		"picks whose: reference (the default) or other, a correct server that makes every choice\n" +
+		"the reference does not, so that a client's tests can run against both. A flag named\n" +
+		"below, when given, overrides the preset. The choices (requirement IDs of\n" +
+		"conformance/requirements.yaml):\n")
+	for _, c := range reference.OtherChoices() {
+		fmt.Fprintf(&b, "  %s: %s\n      reference: %s\n      other:     %s\n", c.Requirements, c.What, c.Reference, c.Other)
+		if c.Flag != "" {
+			fmt.Fprintf(&b, "      flag:      %s\n", c.Flag)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
