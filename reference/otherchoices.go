@@ -16,11 +16,14 @@ package reference
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -100,6 +103,10 @@ func (c Config) presetOther() Config {
 type otherChoices struct {
 	s    *Server
 	next http.Handler
+	// token is the credential of a request whose own credential this
+	// wrapper has checked already: a signature covers the body and path
+	// the wrapper rewrites, so the reference could not verify it again.
+	token string
 
 	mu         sync.Mutex
 	n          int
@@ -107,8 +114,53 @@ type otherChoices struct {
 	toExternal map[string]string
 }
 
+// newOtherChoices wraps the routes of s, whose Config it completes with
+// the wrapper's own token; call it from New only.
 func newOtherChoices(s *Server, next http.Handler) *otherChoices {
-	return &otherChoices{s: s, next: next, toInternal: map[string]string{}, toExternal: map[string]string{}}
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	d := &otherChoices{s: s, next: next, token: "other-choices-" + hex.EncodeToString(b[:]),
+		toInternal: map[string]string{}, toExternal: map[string]string{}}
+	if len(s.cfg.Tokens) > 0 || s.cfg.AccessKey != "" { // closed: accept the wrapper's token too
+		s.cfg.Tokens = append(slices.Clone(s.cfg.Tokens), d.token)
+	}
+	return d
+}
+
+// authenticated checks the credential of r against the body and path as
+// sent, then gives r the wrapper's token in its place. When the credential
+// is refused it answers as the reference would (batch: in the preset's
+// words) and returns false.
+func (d *otherChoices) authenticated(w http.ResponseWriter, r *http.Request, body []byte, batch bool) bool {
+	if int64(len(body)) > d.s.cfg.MaxBodyBytes {
+		return true // the reference answers 413 before it looks at credentials
+	}
+	if p := d.s.authenticate(r, body); p != nil {
+		a := &otherAnswer{header: http.Header{}}
+		writeProblem(a, languageOf(r), p)
+		switch {
+		case !batch:
+			otherRelay(w, a.status, a.body.Bytes())
+		case a.status == http.StatusUnauthorized:
+			otherGateway(w)
+		default:
+			d.relayError(w, a, otherChinese(r))
+		}
+		return false
+	}
+	r.Header.Del("Authorization")
+	r.Header.Set("X-Auth-Token", d.token)
+	return true
+}
+
+// otherGateway answers a missing credential as a gateway in front would:
+// 403 in its own words, in English (REQ-HDR-01, REQ-HDR-05).
+func otherGateway(w http.ResponseWriter) {
+	otherRelay(w, http.StatusForbidden, []byte(`{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: x-auth-token not found."}`))
+}
+
+func otherChinese(r *http.Request) bool {
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Language")), "zh-cn")
 }
 
 // otherEmptyJobID stands in for "" on the way to the reference, so that an
@@ -131,11 +183,17 @@ func (d *otherChoices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && path == PathFixtureJobs:
 		d.fixtureCreate(w, r)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, PathFixtureJobs+"/"):
-		d.fixtureGet(w, r)
+		if d.authenticated(w, r, nil, false) {
+			d.fixtureGet(w, r)
+		}
 	case r.Method == http.MethodDelete && otherProjectOf(path, "/jobs/batch-jobs") != "":
-		d.batchJobs(w, r, body)
+		if d.authenticated(w, r, body, true) {
+			d.batchJobs(w, r, body)
+		}
 	case r.Method == http.MethodPost && otherProjectOf(path, "/jobs/batch-status") != "":
-		d.batchStatus(w, r, body)
+		if d.authenticated(w, r, body, true) {
+			d.batchStatus(w, r, body)
+		}
 	default:
 		d.next.ServeHTTP(w, r)
 	}
@@ -223,7 +281,7 @@ func (d *otherChoices) translate(body []byte) []byte {
 // batchJobs lets the reference decide the batch and answers with the
 // preset's choices.
 func (d *otherChoices) batchJobs(w http.ResponseWriter, r *http.Request, body []byte) {
-	zh := strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Language")), "zh-cn")
+	zh := otherChinese(r)
 	if list, ok := otherObject(body)["jobs"].([]any); ok && len(list) > OtherMaxBatchItems {
 		code, msg := otherCode(CodeParameterInvalid, zh)
 		buf, _ := json.Marshal(ErrorBody{ErrorCode: code, ErrorMsg: msg})
@@ -264,8 +322,7 @@ func (d *otherChoices) batchJobs(w http.ResponseWriter, r *http.Request, body []
 		buf, _ := json.Marshal(out)
 		otherRelay(w, http.StatusAccepted, buf)
 	case a.status == http.StatusUnauthorized:
-		// A gateway in front answers a missing credential 403 in its own words (REQ-HDR-01, REQ-HDR-05).
-		otherRelay(w, http.StatusForbidden, []byte(`{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: x-auth-token not found."}`))
+		otherGateway(w)
 	case a.status == http.StatusBadRequest && otherIsEmptyBatch(body, a.body.Bytes()):
 		otherRelay(w, http.StatusAccepted, []byte(`{"count":0,"results":[]}`)) // REQ-VAL-06, accepted-empty
 	default:
@@ -279,7 +336,7 @@ func (d *otherChoices) batchStatus(w http.ResponseWriter, r *http.Request, body 
 	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(in)), int64(len(in))
 	a := d.play(r)
 	if a.status != http.StatusOK {
-		d.relayError(w, a, strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Language")), "zh-cn"))
+		d.relayError(w, a, otherChinese(r))
 		return
 	}
 	var resp BatchJobStatusResp

@@ -260,3 +260,49 @@ func TestChoicesValidate(t *testing.T) {
 		t.Errorf("zero Config: %+v, want the reference's choices", got)
 	}
 }
+
+// A signature covers the body and path as sent; the preset rewrites both
+// (job:N → the reference's IDs), so it checks the signature first: a signed
+// batch of job:N IDs is accepted, a wrong signature is not, and the fixture
+// protocol's signed GET of /_conformance/v1/jobs/job:N reads back.
+func TestOtherChoicesVerifiesSignaturesOnWhatWasSent(t *testing.T) {
+	t.Parallel()
+	const ak, sk = "AKOTHERCHOICES000001", "other-choices-secret"
+	srv := httptest.NewServer(New(Config{AccessKey: ak, SecretKey: sk, Choices: ChoicesOther, ReleaseDelay: -1,
+		Logger: slog.New(slog.DiscardHandler)}).Handler())
+	t.Cleanup(srv.Close)
+	do := func(method, path, body, secret string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		SignRequest(req, []byte(body), ak, secret, time.Now())
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, body := do(http.MethodPost, "/_conformance/v1/jobs", `{"project_id":"p","status":"CREATE_FAILED"}`, sk)
+	var view TaskView
+	if status != http.StatusCreated || json.Unmarshal([]byte(body), &view) != nil || !strings.HasPrefix(view.ID, "job:") {
+		t.Fatalf("signed fixture: %d %s", status, body)
+	}
+	if status, body := do(http.MethodGet, "/_conformance/v1/jobs/"+view.ID+"?project_id=p", "", sk); status != http.StatusOK {
+		t.Errorf("signed fixture read of %s: %d %s, want 200", view.ID, status, body)
+	}
+	one := `{"jobs":[{"delete_type":"delete","job_id":"` + view.ID + `"}]}`
+	if status, body := do(http.MethodDelete, "/v3/p/jobs/batch-jobs", one, "not-the-secret"); status != http.StatusForbidden || !strings.Contains(body, "DRS.M00100") {
+		t.Errorf("wrong signature: %d %s, want 403 DRS.M00100", status, body)
+	}
+	if status, body := do(http.MethodDelete, "/v3/p/jobs/batch-jobs", one, sk); status != http.StatusAccepted || !strings.Contains(body, `"id":"`+view.ID+`","status":"success"`) {
+		t.Errorf("signed batch of %s: %d %s, want 202 success", view.ID, status, body)
+	}
+	if status, body := do(http.MethodPost, "/v3/p/jobs/batch-status", `{"jobs":["`+view.ID+`"]}`, sk); status != http.StatusOK || !strings.Contains(body, `"id":"`+view.ID+`"`) {
+		t.Errorf("signed batch-status of %s: %d %s, want 200 naming it", view.ID, status, body)
+	}
+}
