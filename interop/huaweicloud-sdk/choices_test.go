@@ -366,14 +366,9 @@ func TestSDKUnderEveryAllowedChoice(t *testing.T) {
 			t.Fatalf("the SDK sent nothing: %v", callErr)
 		}
 		// OUR server: an allowed answer, in the contract, the preset's choice.
-		label := sc.label(status, body)
-		if label == "" {
-			t.Errorf("%s: the %s server answered %d %s: no answer %s allows", sc.name, srv.name, status, clip(body), sc.requirement)
-		} else if want := sc.want[srv.choices]; label != want {
-			t.Errorf("%s: the %s server chose %q, its preset documents %q", sc.name, srv.name, label, want)
-		}
-		if vs := c.ValidateResponse(req, status, header, body); len(vs) > 0 {
-			t.Errorf("%s: the %s server's answer breaks the contract: %v", sc.name, srv.name, vs)
+		label, problems := serverProblems(c, sc, srv, req, status, header, body)
+		for _, p := range problems {
+			t.Error(p)
 		}
 
 		// The SDK: did the caller get what the server said?
@@ -396,6 +391,22 @@ func TestSDKUnderEveryAllowedChoice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serverProblems judges OUR server's answer: one the requirement allows,
+// the choice the preset documents, and within the contract.
+func serverProblems(c *contract.Contract, sc choiceScenario, srv choiceServer, req *http.Request, status int, header http.Header, body []byte) (string, []string) {
+	var out []string
+	label := sc.label(status, body)
+	if label == "" {
+		out = append(out, fmt.Sprintf("%s: the %s server answered %d %s: no answer %s allows", sc.name, srv.name, status, clip(body), sc.requirement))
+	} else if want := sc.want[srv.choices]; label != want {
+		out = append(out, fmt.Sprintf("%s: the %s server chose %q, its preset documents %q", sc.name, srv.name, label, want))
+	}
+	if vs := c.ValidateResponse(req, status, header, body); len(vs) > 0 {
+		out = append(out, fmt.Sprintf("%s: the %s server's answer breaks the contract: %v", sc.name, srv.name, vs))
+	}
+	return label, out
 }
 
 // sdkHanded says what the SDK gave the caller, and whether that is what
@@ -498,4 +509,78 @@ func writeFindings(t *testing.T, rows []finding) {
 			t.Errorf("DRSCONFORM_SDK_FINDINGS: %v", err)
 		}
 	}
+}
+
+// The two judges can fail: a server answer outside the spec or off its
+// preset is a problem of ours, and an SDK that loses what the server said
+// is a finding.
+func TestChoiceJudgesCanFail(t *testing.T) {
+	t.Parallel()
+	c, err := contract.Default()
+	require.NoError(t, err)
+	var contentType choiceScenario
+	for _, sc := range choiceScenarios() {
+		if sc.requirement == "REQ-HDR-02" {
+			contentType = sc
+		}
+	}
+	require.NotNil(t, contentType.label)
+	req := httptest.NewRequest(http.MethodDelete, "http://127.0.0.1/v3/"+projectID+"/jobs/batch-jobs", nil)
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	errBody := []byte(`{"error_code":"DRS.M00202","error_msg":"bad"}`)
+	for _, bad := range []struct {
+		name   string
+		srv    choiceServer
+		status int
+		header http.Header
+		body   []byte
+	}{
+		{"a status the requirement does not allow", choiceServers[0], 422, jsonHeader, errBody},
+		{"the other preset's choice from the reference", choiceServers[0], 415, jsonHeader, errBody},
+		{"an error body outside the contract", choiceServers[0], 400, jsonHeader, []byte(`{"code":1}`)},
+	} {
+		if _, problems := serverProblems(c, contentType, bad.srv, req, bad.status, bad.header, bad.body); len(problems) == 0 {
+			t.Errorf("%s: no problem found", bad.name)
+		}
+	}
+	if _, problems := serverProblems(c, contentType, choiceServers[0], req, 400, jsonHeader, errBody); len(problems) > 0 {
+		t.Errorf("an allowed answer: %v", problems)
+	}
+
+	one := []byte(`{"count":1,"results":[{"id":"a","status":"failed","error_code":"DRS.M00289","error_msg":"gone"}]}`)
+	code, msg, n := "DRS.M00289", "gone", int32(1)
+	okResp := &model.BatchDeleteJobsResponse{HttpStatusCode: 202, Count: &n,
+		Results: &[]model.DeleteJobResp{{Id: ptr("a"), Status: itemStatus("failed"), ErrorCode: &code, ErrorMsg: &msg}}}
+	wrongCode := "DRS.M00300"
+	lostCode := &model.BatchDeleteJobsResponse{HttpStatusCode: 202, Count: &n,
+		Results: &[]model.DeleteJobResp{{Id: ptr("a"), Status: itemStatus("failed"), ErrorCode: &wrongCode, ErrorMsg: &msg}}}
+	for _, c := range []struct {
+		name    string
+		resp    *model.BatchDeleteJobsResponse
+		err     error
+		status  int
+		body    []byte
+		handled bool
+	}{
+		{"202 as sent", okResp, nil, 202, one, true},
+		{"202 turned into an error", nil, errors.New("decode"), 202, one, false},
+		{"202 with an item's code changed", lostCode, nil, 202, one, false},
+		{"400 as a plain error", nil, errors.New("400"), 400, errBody, false},
+		{"400 with another code", nil, &sdkerr.ServiceResponseError{StatusCode: 400, ErrorCode: "X", ErrorMessage: "bad"}, 400, errBody, false},
+		{"400 as sent", nil, &sdkerr.ServiceResponseError{StatusCode: 400, ErrorCode: "DRS.M00202", ErrorMessage: "bad"}, 400, errBody, true},
+	} {
+		if got, handled := sdkHanded(c.resp, c.err, c.status, c.body); handled != c.handled {
+			t.Errorf("%s: handled %v (%s), want %v", c.name, handled, got, c.handled)
+		}
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func itemStatus(v string) *model.DeleteJobRespStatus {
+	var st model.DeleteJobRespStatus
+	if err := json.Unmarshal([]byte(`"`+v+`"`), &st); err != nil {
+		panic(err)
+	}
+	return &st
 }
