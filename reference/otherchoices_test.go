@@ -306,3 +306,37 @@ func TestOtherChoicesVerifiesSignaturesOnWhatWasSent(t *testing.T) {
 		t.Errorf("signed batch-status of %s: %d %s, want 200 naming it", view.ID, status, body)
 	}
 }
+
+// A generated batch of 100 items or more may be refused as a whole
+// (REQ-VAL-11), as the preset refuses one of more than OtherMaxBatchItems:
+// seed 7's batch 5 has 585 items; the run passes and records the choice.
+func TestOtherChoicesRefuseALargeGeneratedBatch(t *testing.T) {
+	t.Parallel()
+	files, err := cases.LoadEmbeddedCases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(otherChoicesServer())
+	defer srv.Close()
+	rep, err := runner.Run(t.Context(), runner.Config{Target: srv.URL, Token: suiteToken, Strict: true, Files: files,
+		Parallel: 8, Timeout: 10 * time.Second, SettleTimeout: 5 * time.Second, Generate: 6, Seed: 7,
+		Filter: runner.Filter{Tags: []string{"smoke"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := false
+	for _, c := range rep.Cases {
+		if c.Theme != "generated" {
+			continue
+		}
+		if c.Verdict != result.Pass {
+			t.Errorf("%s: %s: %s", c.ID, c.Verdict, strings.Join(c.Messages, "; "))
+		}
+		for _, ch := range c.Choices {
+			refused = refused || ch.String() == "REQ-VAL-11=rejected-400"
+		}
+	}
+	if !refused {
+		t.Errorf("no generated batch of seed 7 was refused as a whole (REQ-VAL-11=rejected-400): pick a seed with a batch over %d items", OtherMaxBatchItems)
+	}
+}

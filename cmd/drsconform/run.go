@@ -49,6 +49,7 @@ type runFlags struct {
 	generate               int
 	generateConcurrent     int
 	seed                   uint64
+	embeddedChoices        choiceFlag // run_choices.go
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -72,6 +73,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.generateConcurrent, "generate-concurrent", DefaultGenerateConcurrent,
 		"then play this many concurrent groups of 2-4 generated batches over shared tasks, judged by the serial orders the model allows (0: none)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the generated batches (0: a random one, printed); the same seed plays the same batches")
+	registerEmbeddedChoices(fs, &f.embeddedChoices)
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -150,6 +152,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := checkSelection(files, cfg.Filter); err != nil {
 		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
 		return result.ExitUsage
+	}
+	if f.embeddedChoices.value != "" {
+		stop, code := startEmbeddedChoices(ctx, &cfg, reference.Choices(f.embeddedChoices.value), stderr)
+		if stop == nil {
+			return code
+		}
+		defer stop()
 	}
 	if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference(ctx, stderr)

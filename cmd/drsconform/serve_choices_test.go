@@ -69,7 +69,7 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 	type want struct {
 		duplicates, contentType, noCredential int
 		releasedAtOnce                        bool
-		jobIDPrefix                           string
+		jobNIDs                               bool // the fixture protocol names tasks "job:N"
 	}
 	type testCase struct {
 		name string
@@ -83,7 +83,7 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 		require.Equal(t, http.StatusCreated, status, body)
 		var view struct{ ID, Status string }
 		require.NoError(t, json.Unmarshal([]byte(body), &view))
-		assert.True(t, strings.HasPrefix(view.ID, tc.want.jobIDPrefix), "job ID %q, want it to start %q", view.ID, tc.want.jobIDPrefix)
+		assert.Equal(t, tc.want.jobNIDs, strings.HasPrefix(view.ID, "job:"), "job ID %q", view.ID)
 
 		batch := base + "/v3/p/jobs/batch-jobs"
 		dup := `{"jobs":[{"delete_type":"delete","job_id":"x"},{"delete_type":"delete","job_id":"x"}]}`
@@ -101,8 +101,8 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 			assert.Contains(t, body, "RELEASE_RESOURCE_COMPLETE", "--release-delay 0: released at once")
 		}
 	}
-	reference := want{duplicates: 202, contentType: 400, noCredential: 401, jobIDPrefix: ""}
-	other := want{duplicates: 400, contentType: 415, noCredential: 403, jobIDPrefix: "job:"}
+	reference := want{duplicates: 202, contentType: 400, noCredential: 401, jobNIDs: false}
+	other := want{duplicates: 400, contentType: 415, noCredential: 403, jobNIDs: true}
 	for _, tc := range []testCase{
 		{name: "default is the reference", want: reference},
 		{name: "choices reference", args: []string{"--choices", "reference"}, want: reference},
@@ -111,9 +111,9 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 			want: want{duplicates: 400, contentType: 400, noCredential: 401, releasedAtOnce: true}},
 		{name: "flags override the other preset, the rest stays",
 			args: []string{"--choices", "other", "--duplicates", "accept", "--content-type-status", "400", "--release-delay", "0"},
-			want: want{duplicates: 202, contentType: 400, noCredential: 403, releasedAtOnce: true, jobIDPrefix: "job:"}},
+			want: want{duplicates: 202, contentType: 400, noCredential: 403, releasedAtOnce: true, jobNIDs: true}},
 		{name: "flag before the preset", args: []string{"--duplicates", "accept", "--choices", "other"},
-			want: want{duplicates: 202, contentType: 415, noCredential: 403, jobIDPrefix: "job:"}},
+			want: want{duplicates: 202, contentType: 415, noCredential: 403, jobNIDs: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
 	}
@@ -151,4 +151,25 @@ func TestRunAgainstServeChoicesOtherPasses(t *testing.T) {
 	} {
 		assert.Contains(t, seen[req], label, "report.json records the other preset's choice of %s", req)
 	}
+}
+
+// `run --embedded-choices other` plays against the embedded other preset
+// and passes, strict; the flag is refused beside --target and for an
+// unknown preset.
+func TestRunEmbeddedChoices(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runCLI(t, "run", "--quiet", "--strict", "--embedded-choices", "other",
+		"--requirements", "REQ-VAL-05,REQ-VAL-06,REQ-HDR-02", "--generate", "0", "--generate-concurrent", "0")
+	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Contains(t, errOut, "playing against the embedded server with --embedded-choices other at http://127.0.0.1:")
+	assert.Contains(t, out, "REQ-VAL-05 (MUST): the target chose failed-item")
+	assert.Contains(t, out, "REQ-HDR-02 (SHOULD): the target chose 415")
+
+	code, _, errOut = runCLI(t, "run", "--embedded-choices", "other", "--target", "http://127.0.0.1:1", "--generate", "0", "--generate-concurrent", "0")
+	assert.Equal(t, result.ExitUsage, code)
+	assert.Contains(t, errOut, "--embedded-choices picks the embedded server's choices; it does not go with --target")
+
+	code, _, errOut = runCLI(t, "run", "--embedded-choices", "both")
+	assert.Equal(t, result.ExitUsage, code)
+	assert.Contains(t, errOut, `--embedded-choices "both": invalid value: want reference or other`)
 }
