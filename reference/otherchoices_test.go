@@ -13,6 +13,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -338,5 +339,35 @@ func TestOtherChoicesRefuseALargeGeneratedBatch(t *testing.T) {
 	}
 	if !refused {
 		t.Errorf("no generated batch of seed 7 was refused as a whole (REQ-VAL-11=rejected-400): pick a seed with a batch over %d items", OtherMaxBatchItems)
+	}
+}
+
+// README.md, "A server for every allowed behaviour", has a row for every
+// choice of OtherChoices, with its flag.
+func TestOtherChoicesInTheREADME(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for line := range strings.Lines(string(readme)) {
+		if cells := strings.Split(line, "|"); len(cells) == 7 {
+			rows[strings.TrimSpace(cells[1])+"|"+strings.TrimSpace(cells[2])] = strings.TrimSpace(cells[5])
+		}
+	}
+	for _, c := range OtherChoices() {
+		flag, ok := rows[c.Requirements+"|"+strings.ReplaceAll(c.What, `"`, "`")]
+		if !ok {
+			t.Errorf("README.md has no row | %s | %s | in its table of choices", c.Requirements, c.What)
+			continue
+		}
+		want := ""
+		if c.Flag != "" {
+			want = "`" + c.Flag + "`"
+		}
+		if flag != want {
+			t.Errorf("README.md: %s: flag %q, want %q", c.Requirements, flag, want)
+		}
 	}
 }
