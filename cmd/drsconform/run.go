@@ -40,6 +40,7 @@ const DefaultGenerateConcurrent = 10
 type runFlags struct {
 	target, projectID, otherProjectID, token, fixturesURL, casesDir string
 	filterFlags
+	embeddedChoices        choiceFlag // run_choices.go
 	strict                 bool
 	parallel               int
 	timeout, settleTimeout time.Duration
@@ -49,7 +50,6 @@ type runFlags struct {
 	generate               int
 	generateConcurrent     int
 	seed                   uint64
-	embeddedChoices        choiceFlag // run_choices.go
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -60,6 +60,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.fixturesURL, "fixtures-url", "", "base URL of the fixture protocol (env DRSCONFORM_FIXTURES_URL; default <target>/_conformance)")
 	fs.StringVar(&f.casesDir, "cases", "", "directory of case files to play instead of the embedded ones")
 	registerFilterFlags(fs, &f.filterFlags)
+	registerEmbeddedChoices(fs, &f.embeddedChoices)
 	fs.StringVar(&f.requirements, "requirements", "", "play only cases that test one of these requirement IDs (comma-separated)")
 	fs.BoolVar(&f.strict, "strict", false, "a broken SHOULD (warn) makes the run non-conformant (exit 1)")
 	fs.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "cases played at once")
@@ -73,7 +74,6 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.generateConcurrent, "generate-concurrent", DefaultGenerateConcurrent,
 		"then play this many concurrent groups of 2-4 generated batches over shared tasks, judged by the serial orders the model allows (0: none)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the generated batches (0: a random one, printed); the same seed plays the same batches")
-	registerEmbeddedChoices(fs, &f.embeddedChoices)
 }
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -147,18 +147,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drsconform run: %d generated batches and %d concurrent groups, seed %d (--generate %d --generate-concurrent %d --seed %d replays them)\n",
 			cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, cfg.Generate, cfg.GenerateConcurrent, cfg.Seed)
 	}
-	// A selection of nothing is the user's mistake: say so before starting
-	// anything (runner.Run checks it again for library callers).
-	if err := checkSelection(files, cfg.Filter); err != nil {
-		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
-		return result.ExitUsage
-	}
-	if f.embeddedChoices.value != "" {
+	if f.embeddedChoices.value != "" && checkSelection(files, cfg.Filter) == nil { // a bad selection is said below, before anything starts
 		stop, code := startEmbeddedChoices(ctx, &cfg, reference.Choices(f.embeddedChoices.value), stderr)
 		if stop == nil {
 			return code
 		}
 		defer stop()
+	}
+	// A selection of nothing is the user's mistake: say so before starting
+	// anything (runner.Run checks it again for library callers).
+	if err := checkSelection(files, cfg.Filter); err != nil {
+		fmt.Fprintf(stderr, "drsconform run: %v\n", err)
+		return result.ExitUsage
 	}
 	if cfg.Target == "" {
 		url, token, stop, err := startEmbeddedReference(ctx, stderr)
