@@ -35,8 +35,7 @@ var helpTexts = map[string]helpText{
 	},
 	"serve": {
 		usage:    "[flags]",
-		examples: []string{"serve --listen 127.0.0.1:8080 --token secret", "serve --choices other --duplicates accept"},
-		details:  serveChoicesHelp(),
+		examples: []string{"serve --listen 127.0.0.1:8080 --token secret"},
 	},
 	"proxy": {
 		usage:    "--upstream URL [flags]",

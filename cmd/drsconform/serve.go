@@ -56,25 +56,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&tokens, "token", "accepted X-Auth-Token (repeatable, or a comma-separated list); none and no --ak: any credential is accepted")
 	ak := fs.String("ak", "", "access key whose SDK-HMAC-SHA256 signatures are accepted (verified; needs --sk)")
 	sk := fs.String("sk", "", "secret key of --ak")
-	// The choices the spec allows (README.md, "A server for every allowed
-	// behaviour"): --choices picks a preset, and each flag below, when
-	// given, overrides the preset's value (an empty value leaves the
-	// preset's in reference.Config).
-	choices := &choiceFlag{value: string(reference.ChoicesReference),
-		allowed: []string{string(reference.ChoicesReference), string(reference.ChoicesOther)}}
-	fs.Var(choices, "choices", "the preset of allowed choices: reference (the reference's own) or other (every choice the reference does not make; see above)")
-	duplicates := &choiceFlag{allowed: []string{string(reference.DuplicatesAccept), string(reference.DuplicatesReject)}}
-	fs.Var(duplicates, "duplicates", "a job_id repeated in a batch (REQ-STA-11): accept (a result per entry, acted on once) or reject (400)"+
-		presetDefault(string(reference.DuplicatesAccept), string(reference.DuplicatesReject)))
-	unknownFields := &choiceFlag{allowed: []string{string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)}}
-	fs.Var(unknownFields, "unknown-fields", "fields the page does not list (REQ-VAL-09): ignore or reject (400)"+
-		presetDefault(string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)))
-	otherLanguage := &choiceFlag{allowed: []string{string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)}}
-	fs.Var(otherLanguage, "other-language", "an X-Language other than en-us or zh-cn (REQ-HDR-04): default (treated as en-us) or reject (400)"+
-		presetDefault(string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)))
-	contentType := &choiceFlag{allowed: []string{"400", "415"}}
-	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415"+presetDefault("400", "415"))
+	duplicates := &choiceFlag{value: string(reference.DuplicatesAccept),
+		allowed: []string{string(reference.DuplicatesAccept), string(reference.DuplicatesReject)}}
+	fs.Var(duplicates, "duplicates", "a job_id repeated in a batch (REQ-STA-11): accept (a result per entry, acted on once) or reject (400)")
+	unknownFields := &choiceFlag{value: string(reference.UnknownFieldsIgnore),
+		allowed: []string{string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)}}
+	fs.Var(unknownFields, "unknown-fields", "fields the page does not list (REQ-VAL-09): ignore or reject (400)")
+	otherLanguage := &choiceFlag{value: string(reference.OtherLanguageDefault),
+		allowed: []string{string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)}}
+	fs.Var(otherLanguage, "other-language", "an X-Language other than en-us or zh-cn (REQ-HDR-04): default (treated as en-us) or reject (400)")
+	contentType := &choiceFlag{value: "400", allowed: []string{"400", "415"}}
+	fs.Var(contentType, "content-type-status", "status for a missing or non-JSON Content-Type (REQ-HDR-02): 400 or 415")
 	maxBody := fs.Int64("max-body", reference.DefaultMaxBodyBytes, "largest request body in bytes; larger ones are answered 413")
+
+	choices := registerChoices(fs) // --choices; the choice flags above default to its preset
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -99,6 +94,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	status, _ := strconv.Atoi(contentType.value)
 	cfg := reference.Config{
+		Choices:                reference.Choices(choices.value),
 		ReleaseDelay:           delay,
 		Tokens:                 tokens,
 		AccessKey:              *ak,
@@ -108,7 +104,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		OtherLanguage:          reference.LanguagePolicy(otherLanguage.value),
 		WrongContentTypeStatus: status,
 		MaxBodyBytes:           *maxBody,
-		Choices:                reference.Choices(choices.value),
 		Logger:                 slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	if err := cfg.Validate(); err != nil {
@@ -130,6 +125,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return result.ExitConformant
 }
 
+// registerChoices adds --choices, the preset of allowed choices (README.md,
+// "A server for every allowed behaviour"), and makes each choice flag of
+// serve default to the preset's value: it stays empty unless given, so that
+// reference.Config takes the preset's, and a flag given overrides it.
+func registerChoices(fs *flag.FlagSet) *choiceFlag {
+	choices := &choiceFlag{value: string(reference.ChoicesReference),
+		allowed: []string{string(reference.ChoicesReference), string(reference.ChoicesOther)}}
+	fs.Var(choices, "choices", "the preset of allowed choices: reference (the reference's own) or other (every choice the reference does not make; see above)")
+	for _, p := range []struct{ name, reference, other string }{
+		{"duplicates", string(reference.DuplicatesAccept), string(reference.DuplicatesReject)},
+		{"unknown-fields", string(reference.UnknownFieldsIgnore), string(reference.UnknownFieldsReject)},
+		{"other-language", string(reference.OtherLanguageDefault), string(reference.OtherLanguageReject)},
+		{"content-type-status", "400", "415"},
+	} {
+		f := fs.Lookup(p.name)
+		f.Value.(*choiceFlag).value, f.DefValue = "", ""
+		f.Usage += presetDefault(p.reference, p.other)
+	}
+	return choices
+}
+
 // presetDefault says what a choice flag defaults to under each preset of --choices.
 func presetDefault(ref, other string) string {
 	return fmt.Sprintf(" (default: %s with --choices reference, %s with --choices other)", ref, other)
@@ -140,6 +156,15 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
 	return given
+}
+
+// The help of serve says what --choices does (set here, beside the flag,
+// rather than in help.go's table).
+func init() {
+	h := helpTexts["serve"]
+	h.examples = append(h.examples, "serve --choices other --duplicates accept")
+	h.details = serveChoicesHelp()
+	helpTexts["serve"] = h
 }
 
 // serveChoicesHelp is the paragraph of `serve --help` on the presets of
