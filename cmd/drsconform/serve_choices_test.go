@@ -18,9 +18,9 @@ import (
 	"github.com/drsconform/drsconform/result"
 )
 
-// startServe runs `drsconform serve args...` on a free loopback port until
+// startChoicesServe runs `drsconform serve args...` on a free loopback port until
 // the test ends and returns its base URL.
-func startServe(t *testing.T, args ...string) string {
+func startChoicesServe(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
@@ -43,9 +43,9 @@ func startServe(t *testing.T, args ...string) string {
 	return line.FindStringSubmatch(stdout.String())[1]
 }
 
-// send makes one request with a JSON body and the token (unless token is
+// sendChoices makes one request with a JSON body and the token (unless token is
 // "") and returns the status and body.
-func send(t *testing.T, method, url, token, contentType, body string) (int, string) {
+func sendChoices(t *testing.T, method, url, token, contentType, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	require.NoError(t, err)
@@ -78,8 +78,8 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 	}
 	run := func(t *testing.T, tc testCase) {
 		t.Parallel()
-		base := startServe(t, append([]string{"--token", token}, tc.args...)...)
-		status, body := send(t, http.MethodPost, base+"/_conformance/v1/jobs", token, "application/json", `{"project_id":"p","status":"INCRE_TRANSFER_STARTED"}`)
+		base := startChoicesServe(t, append([]string{"--token", token}, tc.args...)...)
+		status, body := sendChoices(t, http.MethodPost, base+"/_conformance/v1/jobs", token, "application/json", `{"project_id":"p","status":"INCRE_TRANSFER_STARTED"}`)
 		require.Equal(t, http.StatusCreated, status, body)
 		var view struct{ ID, Status string }
 		require.NoError(t, json.Unmarshal([]byte(body), &view))
@@ -87,17 +87,17 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 
 		batch := base + "/v3/p/jobs/batch-jobs"
 		dup := `{"jobs":[{"delete_type":"delete","job_id":"x"},{"delete_type":"delete","job_id":"x"}]}`
-		status, body = send(t, http.MethodDelete, batch, token, "application/json", dup)
+		status, body = sendChoices(t, http.MethodDelete, batch, token, "application/json", dup)
 		assert.Equal(t, tc.want.duplicates, status, "REQ-STA-11, a repeated job_id: %s", body)
-		status, body = send(t, http.MethodDelete, batch, token, "text/plain", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`)
+		status, body = sendChoices(t, http.MethodDelete, batch, token, "text/plain", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`)
 		assert.Equal(t, tc.want.contentType, status, "REQ-HDR-02, a wrong Content-Type: %s", body)
-		status, body = send(t, http.MethodDelete, batch, "", "application/json", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`)
+		status, body = sendChoices(t, http.MethodDelete, batch, "", "application/json", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`)
 		assert.Equal(t, tc.want.noCredential, status, "REQ-HDR-01, no credential: %s", body)
 
-		status, body = send(t, http.MethodDelete, batch, token, "application/json", `{"jobs":[{"delete_type":"terminate","job_id":"`+view.ID+`"}]}`)
+		status, body = sendChoices(t, http.MethodDelete, batch, token, "application/json", `{"jobs":[{"delete_type":"terminate","job_id":"`+view.ID+`"}]}`)
 		require.Equal(t, http.StatusAccepted, status, body)
 		if tc.want.releasedAtOnce {
-			_, body = send(t, http.MethodGet, base+"/_conformance/v1/jobs/"+view.ID+"?project_id=p", token, "application/json", "")
+			_, body = sendChoices(t, http.MethodGet, base+"/_conformance/v1/jobs/"+view.ID+"?project_id=p", token, "application/json", "")
 			assert.Contains(t, body, "RELEASE_RESOURCE_COMPLETE", "--release-delay 0: released at once")
 		}
 	}
@@ -124,7 +124,7 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 func TestRunAgainstServeChoicesOtherPasses(t *testing.T) {
 	t.Parallel()
 	const token = "tok-SERVE-CHOICES-2"
-	base := startServe(t, "--token", token, "--choices", "other")
+	base := startChoicesServe(t, "--token", token, "--choices", "other")
 	dir := t.TempDir()
 	choiceReqs := "REQ-STA-11,REQ-VAL-09,REQ-HDR-04,REQ-HDR-02,REQ-HDR-01,REQ-VAL-06,REQ-VAL-05,REQ-STA-12,REQ-RES-06"
 	code, out, errOut := runCLI(t, "run", "--quiet", "--strict", "--target", base, "--token", token,
