@@ -148,7 +148,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, cfg.Generate, cfg.GenerateConcurrent, cfg.Seed)
 	}
 	if f.embeddedChoices.value != "" && checkSelection(files, cfg.Filter) == nil { // a bad selection is said below, before anything starts
-		stop, code := startEmbeddedChoices(ctx, &cfg, reference.Choices(f.embeddedChoices.value), stderr)
+		stop, code := startEmbeddedChoices(ctx, fs, &cfg, reference.Choices(f.embeddedChoices.value), stderr)
 		if stop == nil {
 			return code
 		}

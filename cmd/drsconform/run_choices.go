@@ -26,10 +26,16 @@ func registerEmbeddedChoices(fs *flag.FlagSet, c *choiceFlag) {
 // startEmbeddedChoices serves the embedded server with the preset choices
 // on a loopback port, as startEmbeddedReference does, and points cfg at it.
 // It returns stop, or nil and the exit code when it cannot start.
-func startEmbeddedChoices(ctx context.Context, cfg *runner.Config, choices reference.Choices, stderr io.Writer) (stop func(), code int) {
+func startEmbeddedChoices(ctx context.Context, fs *flag.FlagSet, cfg *runner.Config, choices reference.Choices, stderr io.Writer) (stop func(), code int) {
 	if cfg.Target != "" {
 		fmt.Fprintln(stderr, "drsconform run: --embedded-choices picks the embedded server's choices; it does not go with --target")
 		return nil, result.ExitUsage
+	}
+	for _, name := range []string{"ak", "sk"} { // flags a run may have for AK/SK signing
+		if flagGiven(fs, name) {
+			fmt.Fprintf(stderr, "drsconform run: --embedded-choices serves an embedded server that takes a token; it does not go with --%s\n", name)
+			return nil, result.ExitUsage
+		}
 	}
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
