@@ -77,10 +77,25 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (nil = time.Now); tests inject one.
 	Now func() time.Time
+	// Choices is the preset of allowed choices ("" = ChoicesReference).
+	// ChoicesOther makes every choice the reference does not
+	// (reference/otherchoices.go, OtherChoices); it fills Duplicates,
+	// UnknownFields, OtherLanguage, WrongContentTypeStatus and ReleaseDelay
+	// only where they are zero, so a value set here overrides the preset.
+	Choices Choices
 }
 
 // withDefaults fills the zero fields and checks the rest.
 func (c Config) withDefaults() (Config, error) {
+	switch c.Choices {
+	case "":
+		c.Choices = ChoicesReference
+	case ChoicesReference:
+	case ChoicesOther:
+		c = c.presetOther()
+	default:
+		return c, fmt.Errorf("choices %q: want %q or %q", c.Choices, ChoicesReference, ChoicesOther)
+	}
 	switch {
 	case c.ReleaseDelay == 0:
 		c.ReleaseDelay = DefaultReleaseDelay

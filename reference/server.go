@@ -48,7 +48,11 @@ func New(cfg Config) *Server {
 		panic("reference.New: " + err.Error())
 	}
 	s := &Server{cfg: cfg, contract: c, store: newStore(), rules: defaultRules()}
-	s.handler = s.logRequests(s.recoverPanics(s.routes()))
+	routes := s.routes()
+	if cfg.Choices == ChoicesOther {
+		routes = newOtherChoices(s, routes) // reference/otherchoices.go
+	}
+	s.handler = s.logRequests(s.recoverPanics(routes))
 	return s
 }
 

@@ -181,6 +181,10 @@ func truncRunes(s string, n int) string {
 func taskName(i int) string { return fmt.Sprintf("t%d", i) }
 func idName(i int) string   { return fmt.Sprintf("u%d", i) }
 
+// genMayRefuseItems is the size from which a target may refuse a batch as
+// a whole (REQ-VAL-11; cases/scale.yaml, scale.batch-100).
+const genMayRefuseItems = 100
+
 // toCase writes g as a case the player plays, with the model's allowed
 // answers as its outcomes, and the literal unknown IDs by name.
 func (g genBatch) toCase(id string) (*cases.Case, map[string]string) {
@@ -256,8 +260,14 @@ func (g genBatch) toCase(id string) (*cases.Case, map[string]string) {
 	}
 	main := cases.Step{Name: "generated batch", Request: cases.Request{Body: map[string]any{"jobs": jobs}}}
 	accepted := cases.Outcome{Expect: cases.Expect{Status: cases.StatusSet{202}, Requirement: "REQ-HTTP-01", Results: results}, Then: then}
+	acceptedLabel := "result-per-entry"
+	if a.RejectedBy == "" && len(g.Items) >= genMayRefuseItems {
+		// A batch this large may be refused as a whole (REQ-VAL-11), as
+		// cases/scale.yaml, scale.batch-100, allows.
+		a.RejectedBy, acceptedLabel = "REQ-VAL-11", "processed-in-full"
+	}
 	if a.RejectedBy != "" {
-		accepted.Choice = a.RejectedBy + "=result-per-entry"
+		accepted.Choice = a.RejectedBy + "=" + acceptedLabel
 		unchanged := cases.Then{}
 		for i := range g.Tasks {
 			unchanged[taskName(i)] = cases.Post{Unchanged: true, Requirement: "REQ-VAL-08"}

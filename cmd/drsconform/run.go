@@ -40,6 +40,7 @@ const DefaultGenerateConcurrent = 10
 type runFlags struct {
 	target, projectID, otherProjectID, token, fixturesURL, casesDir string
 	filterFlags
+	embeddedChoices        choiceFlag // run_choices.go
 	strict                 bool
 	parallel               int
 	timeout, settleTimeout time.Duration
@@ -61,6 +62,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.fixturesURL, "fixtures-url", "", "base URL of the fixture protocol (env DRSCONFORM_FIXTURES_URL; default <target>/_conformance)")
 	fs.StringVar(&f.casesDir, "cases", "", "directory of case files to play instead of the embedded ones")
 	registerFilterFlags(fs, &f.filterFlags)
+	registerEmbeddedChoices(fs, &f.embeddedChoices)
 	fs.StringVar(&f.requirements, "requirements", "", "play only cases that test one of these requirement IDs (comma-separated)")
 	fs.BoolVar(&f.strict, "strict", false, "a broken SHOULD (warn) makes the run non-conformant (exit 1)")
 	fs.IntVar(&f.parallel, "parallel", runner.DefaultParallel, "cases played at once")
@@ -204,6 +206,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "drsconform run: %d generated batches and %d concurrent groups, seed %d (--generate %d --generate-concurrent %d --seed %d%s replays them)\n",
 			cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, cfg.Generate, cfg.GenerateConcurrent, cfg.Seed, safe)
+	}
+	if f.embeddedChoices.value != "" && checkSelection(files, cfg.Filter) == nil { // a bad selection is said below, before anything starts
+		stop, code := startEmbeddedChoices(ctx, fs, &cfg, reference.Choices(f.embeddedChoices.value), stderr)
+		if stop == nil {
+			return code
+		}
+		defer stop()
 	}
 	// A selection of nothing is the user's mistake: say so before starting
 	// anything (runner.Run checks it again for library callers).

@@ -52,8 +52,9 @@ func (c *choiceFlag) Set(v string) error {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drsconform serve", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
-	releaseDelay := fs.Duration("release-delay", reference.DefaultReleaseDelay,
-		"how long a stopped task stays in RELEASE_RESOURCE_STARTED before RELEASE_RESOURCE_COMPLETE (0: at once)")
+	releaseDelay := fs.Duration("release-delay", 0,
+		fmt.Sprintf("how long a stopped task stays in RELEASE_RESOURCE_STARTED before RELEASE_RESOURCE_COMPLETE (REQ-STA-03, REQ-STA-04; 0: at once)%s",
+			presetDefault(reference.DefaultReleaseDelay.String(), reference.OtherReleaseDelay.String())))
 	var tokens tokenList
 	fs.Var(&tokens, "token", "accepted X-Auth-Token (repeatable, or a comma-separated list); none and no --ak: any credential is accepted")
 	ak := fs.String("ak", "", "access key whose SDK-HMAC-SHA256 signatures are accepted (verified; needs --sk)")
@@ -74,6 +75,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (needs --tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	maxBody := fs.Int64("max-body", reference.DefaultMaxBodyBytes, "largest request body in bytes; larger ones are answered 413")
+
+	choices := registerChoices(fs) // --choices; the choice flags above default to its preset
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -115,11 +118,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case delay < 0:
 		fmt.Fprintf(stderr, "drsconform serve: --release-delay %s: want 0 or more\n", delay)
 		return result.ExitUsage
-	case delay == 0:
-		delay = -1 // Config: negative means at once
+	case delay == 0 && flagGiven(fs, "release-delay"):
+		delay = -1 // Config: negative means at once; zero means the preset's
 	}
 	status, _ := strconv.Atoi(contentType.value)
 	cfg := reference.Config{
+		Choices:                reference.Choices(choices.value),
 		ReleaseDelay:           delay,
 		Tokens:                 tokens,
 		AccessKey:              *ak,

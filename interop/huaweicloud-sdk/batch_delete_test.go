@@ -36,13 +36,43 @@ type target struct {
 	url string
 }
 
-func startTarget(t *testing.T) *target {
+func startTarget(t *testing.T) *target { return startTargetOf(t, reference.ChoicesReference) }
+
+// startTargetOf is startTarget with the preset of allowed choices
+// (reference/otherchoices.go): every test below runs against both.
+func startTargetOf(t *testing.T, choices reference.Choices) *target {
 	t.Helper()
 	srv := httptest.NewServer(reference.New(reference.Config{
 		AccessKey: accessKey, SecretKey: secretKey, Tokens: []string{fixtureToken}, ReleaseDelay: releaseDelay,
+		Choices: choices,
 	}).Handler())
 	t.Cleanup(srv.Close)
 	return &target{t: t, url: srv.URL}
+}
+
+// serverWords are the error codes and one message each preset answers
+// with (reference/errors.go; reference/otherchoices.go, otherCode): a
+// client must take any code of the appendix, not one server's.
+type serverWords struct {
+	wrongStatus, notFound, paramInvalid, paramEmpty, busyMsg string
+}
+
+var wordsOf = map[reference.Choices]serverWords{
+	reference.ChoicesReference: {wrongStatus: reference.CodeWrongStatus, notFound: reference.CodeNotFound,
+		paramInvalid: reference.CodeParameterInvalid, paramEmpty: reference.CodeParameterEmpty,
+		busyMsg: "Another operation is being performed on the migration task or the migration task is abnormal. Try again later."},
+	reference.ChoicesOther: {wrongStatus: "DRS.M00300", notFound: "DRS.M00289", paramInvalid: "DRS.M00007", paramEmpty: "DRS-M00201",
+		busyMsg: "The task is busy with another operation. Try again later."},
+}
+
+// forEachServer runs f as a parallel sub-test against each preset.
+func forEachServer(t *testing.T, f func(t *testing.T, choices reference.Choices)) {
+	for _, srv := range choiceServers {
+		t.Run(srv.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, srv.choices)
+		})
+	}
 }
 
 // client is the SDK's DRS client, signing with ak/sk, pointed at the target.
@@ -152,9 +182,8 @@ func TestTerminateThenDelete(t *testing.T) {
 		name string
 		stop model.DeleteJobReqDeleteType
 	}
-	run := func(t *testing.T, tc testCase) {
-		t.Parallel()
-		tg := startTarget(t)
+	run := func(t *testing.T, tc testCase, choices reference.Choices) {
+		tg := startTargetOf(t, choices)
 		c := tg.client(accessKey, secretKey)
 		id := tg.fixture(reference.IncreTransferStarted, false)
 
@@ -167,7 +196,7 @@ func TestTerminateThenDelete(t *testing.T) {
 		require.NoError(t, err)
 		early := results(t, resp)[0]
 		assert.Equal(t, "failed", early.status, "deleting while resources are released fails")
-		assert.Equal(t, reference.CodeWrongStatus, early.code)
+		assert.Equal(t, wordsOf[choices].wrongStatus, early.code)
 
 		require.Eventually(t, func() bool { return tg.status(id) == reference.ReleaseResourceComplete },
 			10*time.Second, 20*time.Millisecond)
@@ -180,7 +209,10 @@ func TestTerminateThenDelete(t *testing.T) {
 		{name: "terminate", stop: deleteTypes.TERMINATE},
 		{name: "force_terminate", stop: deleteTypes.FORCE_TERMINATE},
 	} {
-		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			forEachServer(t, func(t *testing.T, choices reference.Choices) { run(t, tc, choices) })
+		})
 	}
 }
 
@@ -188,7 +220,11 @@ func TestTerminateThenDelete(t *testing.T) {
 // each item's status (the SDK does not).
 func TestPartialFailure(t *testing.T) {
 	t.Parallel()
-	tg := startTarget(t)
+	forEachServer(t, testPartialFailure)
+}
+
+func testPartialFailure(t *testing.T, choices reference.Choices) {
+	tg := startTargetOf(t, choices)
 	c := tg.client(accessKey, secretKey)
 	running := tg.fixture(reference.FullTransferStarted, false)
 	busy := tg.fixture(reference.IncreTransferStarted, true)
@@ -205,11 +241,10 @@ func TestPartialFailure(t *testing.T) {
 	got := results(t, resp)
 	require.Len(t, got, 4)
 	assert.Equal(t, result{id: running, status: "success"}, got[0])
-	assert.Equal(t, result{id: busy, status: "failed", code: "DRS.M01504",
-		msg: "Another operation is being performed on the migration task or the migration task is abnormal. Try again later."}, got[1])
+	assert.Equal(t, result{id: busy, status: "failed", code: "DRS.M01504", msg: wordsOf[choices].busyMsg}, got[1])
 	assert.Equal(t, result{id: done, status: "success"}, got[2])
 	assert.Equal(t, unknown, got[3].id)
-	assert.Equal(t, reference.CodeNotFound, got[3].code)
+	assert.Equal(t, wordsOf[choices].notFound, got[3].code)
 
 	assert.Equal(t, reference.ReleaseResourceStarted, tg.status(running))
 	assert.Equal(t, reference.IncreTransferStarted, tg.status(busy))
@@ -220,7 +255,11 @@ func TestPartialFailure(t *testing.T) {
 // and the same outcome.
 func TestChineseMessages(t *testing.T) {
 	t.Parallel()
-	tg := startTarget(t)
+	forEachServer(t, testChineseMessages)
+}
+
+func testChineseMessages(t *testing.T, choices reference.Choices) {
+	tg := startTargetOf(t, choices)
 	c := tg.client(accessKey, secretKey)
 	id := tg.fixture(reference.IncreTransferStarted, false)
 	zh := model.GetBatchDeleteJobsRequestXLanguageEnum().ZH_CN
@@ -228,7 +267,7 @@ func TestChineseMessages(t *testing.T) {
 	require.NoError(t, err)
 	r := results(t, resp)[0]
 	assert.Equal(t, "failed", r.status)
-	assert.Equal(t, reference.CodeWrongStatus, r.code)
+	assert.Equal(t, wordsOf[choices].wrongStatus, r.code)
 	assert.Regexp(t, `\p{Han}`, r.msg)
 	assert.Equal(t, reference.IncreTransferStarted, tg.status(id))
 }
@@ -242,34 +281,62 @@ func TestSDKErrors(t *testing.T) {
 		sk     string
 		req    func(id string) *model.BatchDeleteJobsRequest
 		status int
-		code   string
+		code   func(serverWords) string
 	}
-	run := func(t *testing.T, tc testCase) {
-		t.Parallel()
-		tg := startTarget(t)
+	run := func(t *testing.T, tc testCase, choices reference.Choices) {
+		tg := startTargetOf(t, choices)
 		id := tg.fixture(reference.CreateFailed, false)
 		_, err := tg.client(accessKey, tc.sk).BatchDeleteJobs(tc.req(id))
 		require.Error(t, err)
 		var se *sdkerr.ServiceResponseError
 		require.True(t, errors.As(err, &se), "%T: %v", err, err)
 		assert.Equal(t, tc.status, se.StatusCode)
-		assert.Equal(t, tc.code, se.ErrorCode)
+		assert.Equal(t, tc.code(wordsOf[choices]), se.ErrorCode)
 		assert.NotEmpty(t, se.ErrorMessage)
 		assert.Equal(t, reference.CreateFailed, tg.status(id), "REQ-VAL-08: a 4xx changes nothing")
 	}
 	for _, tc := range []testCase{
 		{name: "the SDK's fourth delete type is not on the page", sk: secretKey, req: func(id string) *model.BatchDeleteJobsRequest {
 			return batch(nil, job(deleteTypes.DELETE, id), job(deleteTypes.ROLL_BACK_UPGRADE_ACTIVE_STANDBY, id))
-		}, status: 400, code: reference.CodeParameterInvalid},
-		{name: "empty jobs", sk: secretKey, req: func(string) *model.BatchDeleteJobsRequest { return batch(nil) },
-			status: 400, code: reference.CodeParameterEmpty},
-		{name: "empty job_id", sk: secretKey, req: func(id string) *model.BatchDeleteJobsRequest {
-			return batch(nil, job(deleteTypes.DELETE, id), job(deleteTypes.DELETE, ""))
-		}, status: 400, code: reference.CodeParameterEmpty},
+		}, status: 400, code: func(w serverWords) string { return w.paramInvalid }},
+		{name: "no jobs (the SDK sends null)", sk: secretKey, req: func(string) *model.BatchDeleteJobsRequest { return batch(nil) },
+			status: 400, code: func(w serverWords) string { return w.paramEmpty }},
 		{name: "wrong secret key", sk: "not-the-secret-key", req: func(id string) *model.BatchDeleteJobsRequest {
 			return batch(nil, job(deleteTypes.DELETE, id))
-		}, status: 403, code: reference.CodeInvalidToken},
+		}, status: 403, code: func(serverWords) string { return reference.CodeInvalidToken }},
 	} {
-		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			forEachServer(t, func(t *testing.T, choices reference.Choices) { run(t, tc, choices) })
+		})
 	}
+}
+
+// An empty job_id is answered 400, or 202 with a failed item (REQ-VAL-05):
+// a caller must handle both. With the 400 (the reference) the SDK returns
+// an error and nothing changed; with the 202 (--choices other) the SDK
+// returns no error, the other item was acted on, and only the results say
+// that the empty one failed.
+func TestEmptyJobIDEitherWay(t *testing.T) {
+	t.Parallel()
+	forEachServer(t, func(t *testing.T, choices reference.Choices) {
+		tg := startTargetOf(t, choices)
+		id := tg.fixture(reference.CreateFailed, false)
+		resp, err := tg.client(accessKey, secretKey).BatchDeleteJobs(batch(nil, job(deleteTypes.DELETE, id), job(deleteTypes.DELETE, "")))
+		if err != nil {
+			var se *sdkerr.ServiceResponseError
+			require.True(t, errors.As(err, &se), "%T: %v", err, err)
+			assert.Equal(t, http.StatusBadRequest, se.StatusCode)
+			assert.Equal(t, wordsOf[choices].paramEmpty, se.ErrorCode)
+			assert.Equal(t, reference.CreateFailed, tg.status(id), "REQ-VAL-08: a 400 changes nothing")
+			return
+		}
+		got := results(t, resp)
+		require.Len(t, got, 2)
+		assert.Equal(t, result{id: id, status: "success"}, got[0])
+		assert.Equal(t, "", got[1].id)
+		assert.Equal(t, "failed", got[1].status)
+		assert.Equal(t, wordsOf[choices].notFound, got[1].code)
+		assert.Equal(t, reference.Status(""), tg.status(id), "the valid item was acted on")
+	})
 }
