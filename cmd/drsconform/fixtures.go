@@ -78,8 +78,8 @@ type need struct {
 }
 
 type fixturesPlan struct {
-	needs   []*need // in the order the cases first need them
-	noNeeds int     // cases that need no task
+	needs   []*need  // in the order the cases first need them
+	noNeeds int      // cases that need no task
 	literal []string // cases a field run does not play: they send a literal job ID (cases.LiteralIDs)
 	alloc   *runner.Allocation
 }
