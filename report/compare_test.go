@@ -23,7 +23,7 @@ import (
 // compareFiles are the committed runs: the reference by default, the
 // reference making the other choices Config offers, a reference that
 // answers 500 to unusual languages (a MUST failed), and a partial run.
-var compareFiles = []string{"default.json", "rejecting.json", "language500.json", "partial.json"}
+var compareFiles = []string{"default.json", "rejecting.json", "language500.json", "partial.json", "otherchoices.json"}
 
 // compareInputs reads the first n committed runs (all with n = 0).
 func compareInputs(t *testing.T, n int) []CompareInput {

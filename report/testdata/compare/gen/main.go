@@ -1,6 +1,7 @@
 // Command gen writes the report.json files that report/compare_test.go
 // compares: real runs of the suite against the embedded reference
-// implementation, configured three ways, and a partial run. Regenerate them
+// implementation, configured three ways, the server that makes every other
+// allowed choice (serve --choices other), and a partial run. Regenerate them
 // (after a change of the cases, the catalogue or the reference) with
 //
 //	go generate ./report
@@ -86,6 +87,7 @@ func main() {
 			Duplicates: reference.DuplicatesReject, UnknownFields: reference.UnknownFieldsReject,
 			OtherLanguage: reference.OtherLanguageReject, WrongContentTypeStatus: 415}},
 		{file: "language500.json", target: "http://language500.reference.test", cfg: reference.Config{}, wrap: breakLanguage},
+		{file: "otherchoices.json", target: "http://otherchoices.reference.test", cfg: reference.Config{Choices: reference.ChoicesOther}},
 		{file: "partial.json", target: "http://partial.reference.test", cfg: reference.Config{},
 			filter: runner.Filter{Tags: []string{"smoke"}}},
 	}
