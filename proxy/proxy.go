@@ -22,7 +22,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -96,6 +98,41 @@ type Proxy struct {
 	tally    *tally
 	seq      atomic.Int64
 	known    []string // the catalogue's requirement IDs
+	pending  pending  // exchanges answered but not yet checked and counted
+}
+
+// pending counts the exchanges whose answer has reached the client but whose
+// check, count and log line are still to come (the proxy answers first and
+// checks after, so that the check costs the client nothing). Summary and
+// Settle wait for it to reach zero: a client that asks for the summary after
+// its last answer sees that answer counted.
+type pending struct {
+	mu   sync.Mutex
+	n    int
+	zero *sync.Cond
+}
+
+func (q *pending) add() {
+	q.mu.Lock()
+	q.n++
+	q.mu.Unlock()
+}
+
+func (q *pending) done() {
+	q.mu.Lock()
+	q.n--
+	if q.n == 0 {
+		q.zero.Broadcast()
+	}
+	q.mu.Unlock()
+}
+
+func (q *pending) wait() {
+	q.mu.Lock()
+	for q.n > 0 {
+		q.zero.Wait()
+	}
+	q.mu.Unlock()
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -139,7 +176,9 @@ func New(cfg Config) (*Proxy, error) {
 			return nil, fmt.Errorf("allow %q: not a requirement of the catalogue", id)
 		}
 	}
-	return &Proxy{cfg: cfg, contract: cfg.Contract, log: newExchangeLog(cfg.Log), tally: newTally(), known: known}, nil
+	px := &Proxy{cfg: cfg, contract: cfg.Contract, log: newExchangeLog(cfg.Log), tally: newTally(), known: known}
+	px.pending.zero = sync.NewCond(&px.pending.mu)
+	return px, nil
 }
 
 // CheckUpstream reports why u cannot be an upstream: it must be an absolute
@@ -171,7 +210,14 @@ func newTransport() *http.Transport {
 }
 
 // Summary returns the counts so far.
-func (p *Proxy) Summary() Summary { return p.tally.snapshot() }
+func (p *Proxy) Summary() Summary {
+	p.Settle()
+	return p.tally.snapshot()
+}
+
+// Settle waits until every exchange whose answer has been sent is checked,
+// counted and logged.
+func (p *Proxy) Settle() { p.pending.wait() }
 
 // ServeHTTP answers the summary endpoint itself and forwards everything else.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -202,6 +248,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.tally.add(x)
 	if x.worthLogging() || p.cfg.Verbose {
 		p.log.write(x, p.tally.redactor(x.secrets))
+	}
+	if x.settles {
+		p.pending.done()
 	}
 	if abort {
 		// The client has the headers and part of a body that will never be
@@ -283,12 +332,28 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) (abo
 		}
 		return false
 	}
-	if x.inContract && !hasLayer(x.reqViolations, contract.LayerRoute) {
-		p.checkAnswer(r, resp, head, x)
+	// The whole answer is here: the client gets it now, with its length,
+	// and the check runs after (ServeHTTP counts and logs it then; Summary
+	// waits for that). The answer's bytes are the upstream's either way.
+	if bodyAllowed(r.Method, resp.StatusCode) {
+		w.Header().Del("Transfer-Encoding")
+		w.Header().Set("Content-Length", strconv.Itoa(len(head)))
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(head)
+	if x.inContract && !hasLayer(x.reqViolations, contract.LayerRoute) {
+		p.pending.add()
+		x.settles = true
+		_ = http.NewResponseController(w).Flush()
+		p.checkAnswer(r, resp, head, x)
+	}
 	return false
+}
+
+// bodyAllowed reports whether an answer to method with status carries a
+// body whose length a Content-Length may state.
+func bodyAllowed(method string, status int) bool {
+	return method != http.MethodHead && status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // checkAnswer validates the upstream's whole answer (head) to r and fills

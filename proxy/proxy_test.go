@@ -25,8 +25,9 @@ import (
 
 // syncBuffer is a bytes.Buffer the proxy's goroutines write while the test reads.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu     sync.Mutex
+	b      bytes.Buffer
+	settle func() // waits for the proxy's checks of answers already sent (Proxy.Settle)
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
@@ -36,6 +37,9 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 
 func (s *syncBuffer) String() string {
+	if s.settle != nil {
+		s.settle()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -79,6 +83,7 @@ func newHarness(t *testing.T, upstream string, configure func(*Config)) *harness
 	}
 	p, err := New(cfg)
 	require.NoError(t, err)
+	log.settle = p.Settle
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	return &harness{proxy: p, url: srv.URL, log: log}
