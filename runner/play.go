@@ -179,6 +179,11 @@ func (p *player) given(ctx context.Context, cr *caseRun) error {
 		if p.pool != nil {
 			continue // the fixtures file's tasks, read back below
 		}
+		if p.cfg.Filter.Safe {
+			// Selection plays only safe cases (runner/selection.go); this
+			// holds the promise for any other way into the player too.
+			return fmt.Errorf("%w: fixture %s would make a task, which a --safe run never does", ErrInternal, name)
+		}
 		id, err := p.fixtures.create(ctx, fixtureRequest{ProjectID: project, Status: fx.Status,
 			Parent: fx.Parent, DualActive: fx.DualActive, Busy: fx.Busy})
 		if err != nil {

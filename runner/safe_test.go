@@ -311,6 +311,17 @@ cases:
 	forged := []sent{{http.MethodDelete, "/v3/" + DefaultProjectID + "/jobs/batch-jobs",
 		[]byte(`{"jobs": [{"delete_type": "delete", "job_id": "` + AbsentIDPrefix + `0123456789abcdef01234567"}]}`)}}
 	assert.Len(t, unsafeTraffic(forged, DefaultProjectID), 1)
+
+	// A session in safe mode makes no task, however a case reaches its
+	// player: the case errors, and nothing goes to the harness.
+	rc2, url2 := recordedReference(t)
+	cfg.Target, cfg.Filter = url2, Filter{Safe: true}
+	s2, err := NewSession(cfg)
+	require.NoError(t, err)
+	r := s2.Play(context.Background(), files[0].Cases[0])
+	assert.Equal(t, result.Error, r.Verdict, "%v", r.Messages)
+	assert.Contains(t, strings.Join(r.Messages, "\n"), "a --safe run never does")
+	assert.Empty(t, rc2.all(), "no request at all")
 }
 
 // Every made-up ID starts with AbsentIDPrefix and carries at least 96 bits
