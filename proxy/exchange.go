@@ -31,7 +31,6 @@ const (
 
 // exchange is one request and its answer as the proxy saw them.
 type exchange struct {
-	settles                       bool // answered before its check: ServeHTTP settles Proxy.pending
 	seq                           int64
 	start                         time.Time
 	duration                      time.Duration

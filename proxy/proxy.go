@@ -101,9 +101,10 @@ type Proxy struct {
 	pending  pending  // exchanges answered but not yet checked and counted
 }
 
-// pending counts the exchanges whose answer has reached the client but whose
-// check, count and log line are still to come (the proxy answers first and
-// checks after, so that the check costs the client nothing). Summary and
+// pending counts the exchanges whose answer has begun to reach the client
+// but whose check, count and log line are still to come (the proxy answers
+// first and checks after, so that the check costs the client nothing; every
+// other path counts after answering too). Summary and
 // Settle wait for it to reach zero: a client that asks for the summary after
 // its last answer sees that answer counted.
 type pending struct {
@@ -126,6 +127,35 @@ func (q *pending) done() {
 	}
 	q.mu.Unlock()
 }
+
+// answering is the ResponseWriter of one exchange: its first byte of answer
+// adds the exchange to pending, so that Summary, asked after that answer,
+// waits for the exchange to be counted.
+type answering struct {
+	http.ResponseWriter
+	pending *pending
+	started bool
+}
+
+func (a *answering) start() {
+	if !a.started {
+		a.started = true
+		a.pending.add()
+	}
+}
+
+func (a *answering) WriteHeader(code int) {
+	a.start()
+	a.ResponseWriter.WriteHeader(code)
+}
+
+func (a *answering) Write(b []byte) (int, error) {
+	a.start()
+	return a.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the server's writer (Flush).
+func (a *answering) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 
 func (q *pending) wait() {
 	q.mu.Lock()
@@ -236,7 +266,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.secrets = credentialsOf(r.Header)
 	x.expect = readExpectation(r.Header, p.cfg.Allow, p.known)
 	x.header = r.Header
-	abort := p.handle(w, r, x)
+	aw := &answering{ResponseWriter: w, pending: &p.pending}
+	abort := p.handle(aw, r, x)
 	switch {
 	case x.inContract && x.outcome != OutcomeTooLarge:
 		x.expect.settle(x.reqViolations, x.respViolations)
@@ -249,7 +280,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if x.worthLogging() || p.cfg.Verbose {
 		p.log.write(x, p.tally.redactor(x.secrets))
 	}
-	if x.settles {
+	if aw.started {
 		p.pending.done()
 	}
 	if abort {
@@ -342,8 +373,6 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request, x *exchange) (abo
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(head)
 	if x.inContract && !hasLayer(x.reqViolations, contract.LayerRoute) {
-		p.pending.add()
-		x.settles = true
 		_ = http.NewResponseController(w).Flush()
 		p.checkAnswer(r, resp, head, x)
 	}
