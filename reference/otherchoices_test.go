@@ -74,26 +74,7 @@ func TestOtherChoicesDiffer(t *testing.T) {
 	t.Cleanup(srv.Close)
 	do := func(method, path, body string, header map[string]string) (int, http.Header, string) {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(headerAuthToken, suiteToken)
-		for k, v := range header {
-			if v == "" {
-				req.Header.Del(k)
-			} else {
-				req.Header.Set(k, v)
-			}
-		}
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, resp.Header, string(b)
+		return sendTo(t, srv, method, path, body, header)
 	}
 	status, _, body := do(http.MethodPost, "/_conformance/v1/jobs", `{"project_id":"p","status":"INCRE_TRANSFER_STARTED"}`, nil)
 	if status != http.StatusCreated || !strings.Contains(body, `"id":"job:`) {
@@ -175,26 +156,7 @@ func TestOtherChoicesFieldsOverridePreset(t *testing.T) {
 	t.Cleanup(srv.Close)
 	do := func(method, path, body string, header map[string]string) (int, http.Header, string) {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Auth-Token", suiteToken)
-		for k, v := range header {
-			if v == "" {
-				req.Header.Del(k)
-			} else {
-				req.Header.Set(k, v)
-			}
-		}
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, resp.Header, string(b)
+		return sendTo(t, srv, method, path, body, header)
 	}
 	fixture := func(status Status) string {
 		t.Helper()
@@ -370,4 +332,31 @@ func TestOtherChoicesInTheREADME(t *testing.T) {
 			t.Errorf("README.md: %s: flag %q, want %q", c.Requirements, flag, want)
 		}
 	}
+}
+
+// sendTo sends one request to srv as the suite does (JSON, the suite's
+// token; an empty value in header deletes that header) and returns what came
+// back.
+func sendTo(t *testing.T, srv *httptest.Server, method, path, body string, header map[string]string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(headerAuthToken, suiteToken)
+	for k, v := range header {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
 }
