@@ -28,6 +28,21 @@ func changedTasks(r *result.Report) []result.FieldTask {
 	return out
 }
 
+// notAsStatedNote says how many given tasks read back otherwise than the
+// file states (their cases skipped, the tasks untouched), or "".
+func notAsStatedNote(r *result.Report) string {
+	n := 0
+	for _, t := range r.FieldTasks {
+		if t.Before != t.Stated {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d of them not as the file states (their cases skipped, the tasks left alone)", n)
+}
+
 // fieldAfter is what the final read-back saw, for people.
 func fieldAfter(t result.FieldTask) string {
 	if t.AfterError != "" {
@@ -53,7 +68,7 @@ func fieldTasksSummary(w io.Writer, r *result.Report) {
 	}
 	changed := changedTasks(r)
 	if len(changed) == 0 {
-		fmt.Fprintf(w, "\nfixtures file: the run used %d tasks and changed none\n", len(r.FieldTasks))
+		fmt.Fprintf(w, "\nfixtures file: %d tasks given to cases%s; none changed\n", len(r.FieldTasks), notAsStatedNote(r))
 		return
 	}
 	fmt.Fprintf(w, "\nTasks this run changed: recreate before the next run (%d of the %d it used):\n", len(changed), len(r.FieldTasks))
@@ -78,7 +93,7 @@ func mdFieldTasks(b *strings.Builder, r *result.Report) {
 	if len(changed) > 0 {
 		fmt.Fprintf(b, "### Tasks this run changed: recreate before the next run\n\n%d of the %d tasks of the fixtures file the run used read differently at the end.\n\n", len(changed), len(r.FieldTasks))
 	} else {
-		fmt.Fprintf(b, "### Tasks of the fixtures file\n\nThe run used %d tasks and changed none.\n\n", len(r.FieldTasks))
+		fmt.Fprintf(b, "### Tasks of the fixtures file\n\n%d tasks given to cases%s; none changed.\n\n", len(r.FieldTasks), mdText(notAsStatedNote(r)))
 	}
 	b.WriteString("| task | project | case | fixture | stated | before use | at the end | changed |\n|---|---|---|---|---|---|---|---|\n")
 	for _, t := range r.FieldTasks {

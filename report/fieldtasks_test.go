@@ -62,3 +62,27 @@ func TestFieldTasksInEveryFormat(t *testing.T) {
 		t.Errorf("summary not bounded:\n%s", sum.String())
 	}
 }
+
+// Tasks read back otherwise than the file states were given to cases but
+// not used: the summary says so, and does not call them used.
+func TestFieldTasksNotAsStatedAreSaidSo(t *testing.T) {
+	t.Parallel()
+	r := &result.Report{Verdict: result.Incomplete, SuiteVersion: "v", Target: "https://t",
+		FieldTasks: []result.FieldTask{
+			{ID: "a-jb01", Project: "main", Case: "c1", Fixture: "task", Stated: "CREATE_FAILED", Before: "(gone)", After: "(gone)"},
+			{ID: "b-jb02", Project: "main", Case: "c2", Fixture: "task", Stated: "CREATING", Before: "CREATING", After: "CREATING"},
+		}}
+	var sum bytes.Buffer
+	SummaryWith(&sum, r, SummaryOptions{})
+	want := "fixtures file: 2 tasks given to cases, 1 of them not as the file states (their cases skipped, the tasks left alone); none changed"
+	if !strings.Contains(sum.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, sum.String())
+	}
+	var md bytes.Buffer
+	if err := Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "1 of them not as the file states") {
+		t.Errorf("report.md does not say it:\n%s", md.String())
+	}
+}
