@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/drsconform/drsconform/conformance"
 	"github.com/drsconform/drsconform/result"
 )
 
@@ -152,15 +155,24 @@ func parseBatchStatus(rd *Redactor, status int, body []byte, ids []string) (map[
 		if !asked[*r.ID] {
 			continue // not asked for: nothing to learn from it
 		}
+		state := ""
 		switch {
 		case isNotFoundCode(r.ErrorCode):
-			out[*r.ID] = gone
+			state = gone
+		case r.Status != "" && !conformance.KnownStatus(r.Status):
+			return nil, fmt.Errorf("%w: batch-status says task %s is in %s, which is no task status of the spec",
+				ErrReadBack, quote(rd, *r.ID), quote(rd, r.Status))
 		case r.Status != "":
-			out[*r.ID] = r.Status
+			state = r.Status
 		default:
 			return nil, fmt.Errorf("%w: batch-status result for %s has neither a status nor a not-found error code (%s): error_code %s, error_message %s",
-				ErrReadBack, quote(rd, *r.ID), strings.Join(notFoundList(), ", "), quoted(rd, r.ErrorCode), quoted(rd, r.ErrorMessage))
+				ErrReadBack, quote(rd, *r.ID), strings.Join(slices.Sorted(maps.Keys(notFoundCodes)), ", "), quoted(rd, r.ErrorCode), quoted(rd, r.ErrorMessage))
 		}
+		if before, ok := out[*r.ID]; ok && before != state {
+			return nil, fmt.Errorf("%w: batch-status answers task %s twice, as %s and as %s",
+				ErrReadBack, quote(rd, *r.ID), quote(rd, before), quote(rd, state))
+		}
+		out[*r.ID] = state
 	}
 	for _, id := range ids {
 		if _, ok := out[id]; !ok {
@@ -169,8 +181,6 @@ func parseBatchStatus(rd *Redactor, status int, body []byte, ids []string) (map[
 	}
 	return out, nil
 }
-
-func notFoundList() []string { return []string{"DRS.M05003", "DRS.M05004", "DRS.M00289"} }
 
 // pollTask reads a task back until cond holds or the deadline passes, and
 // returns what it saw last. Only the last read is kept as evidence.

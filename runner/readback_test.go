@@ -59,6 +59,8 @@ func TestParseBatchStatusUnexpected(t *testing.T) {
 		{"results not array", 200, `{"results":{}}`, "not a JSON object"},
 		{"no id", 200, `{"results":[{"status":"CREATING"}]}`, "has no string id"},
 		{"neither", 200, `{"results":[{"id":"a","error_code":"DRS.M00001","error_message":"other"}]}`, "neither a status nor a not-found error code"},
+		{"no status of the spec", 200, `{"results":[{"id":"a","status":"DELETED_FOR_REAL"}]}`, "which is no task status of the spec"},
+		{"answered twice, differently", 200, `{"results":[{"id":"a","status":"CREATING"},{"id":"a","error_code":"DRS.M05004"}]}`, "answers task a twice, as CREATING and as (gone)"},
 		{"escaped", 200, "{\"results\":[{\"id\":\"a\",\"error_code\":\"\\u001b[2J" + strings.Repeat("x", 5000) + "\"}]}", "neither"},
 	} {
 		_, err := parseBatchStatus(rd, tc.status, []byte(tc.body), []string{"a"})
