@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/drsconform/drsconform/cases"
 )
 
 // SeedTask is a task Seed puts into the store with the ID given: what a
@@ -65,4 +67,27 @@ func (s *Server) Seed(tasks []SeedTask) error {
 		projects[t.ProjectID].tasks[t.ID] = &task{id: t.ID, status: t.Status, parent: t.Parent, dualActive: t.DualActive, busy: t.Busy}
 	}
 	return nil
+}
+
+// SeedTasksOf is the tasks of a fixtures file as Seed takes them: main ones
+// in the file's project_id, other ones in its other_project_id, each
+// defaulting to mainID and otherID when the file has none, so that `run
+// --fixtures FILE` with the same file and the same project flags finds them.
+func SeedTasksOf(file *cases.FixturesFile, mainID, otherID string) []SeedTask {
+	if file.ProjectID != "" {
+		mainID = file.ProjectID
+	}
+	if file.OtherProjectID != "" {
+		otherID = file.OtherProjectID
+	}
+	out := make([]SeedTask, 0, len(file.Tasks))
+	for _, t := range file.Tasks {
+		project := mainID
+		if t.Other() {
+			project = otherID
+		}
+		out = append(out, SeedTask{ID: t.ID, ProjectID: project, Status: Status(t.Status),
+			Parent: t.Parent, DualActive: t.DualActive, Busy: t.Busy})
+	}
+	return out
 }

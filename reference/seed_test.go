@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsconform/drsconform/cases"
 	"github.com/drsconform/drsconform/reference"
 )
 
@@ -47,4 +48,18 @@ func TestSeedAndNoHarness(t *testing.T) {
 			assert.Equal(t, http.StatusNotFound, svc.do(m, path, []byte(`{}`), nil).status, "%s %s", m, path)
 		}
 	}
+}
+
+// SeedTasksOf puts each task of a fixtures file in its project: the file's
+// project IDs where it names them, the defaults given otherwise.
+func TestSeedTasksOf(t *testing.T) {
+	t.Parallel()
+	file, err := cases.ParseFixturesFile("tasks.yaml", []byte("other_project_id: file-other\ntasks:\n"+
+		"  - id: a\n    status: CREATE_FAILED\n    parent: true\n"+
+		"  - id: b\n    project: other\n    status: CREATING\n    busy: true\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []reference.SeedTask{
+		{ID: "a", ProjectID: "default-main", Status: reference.CreateFailed, Parent: true},
+		{ID: "b", ProjectID: "file-other", Status: "CREATING", Busy: true},
+	}, reference.SeedTasksOf(file, "default-main", "default-other"))
 }

@@ -75,16 +75,7 @@ func fieldTarget(t *testing.T, file *cases.FixturesFile) (url string, harnessCal
 	t.Helper()
 	ref := reference.New(reference.Config{Tokens: []string{testToken}, ReleaseDelay: 20 * time.Millisecond,
 		NoHarness: true, Logger: slog.New(slog.DiscardHandler)})
-	var seed []reference.SeedTask
-	for _, task := range file.Tasks {
-		project := runner.DefaultProjectID
-		if task.Other() {
-			project = runner.DefaultOtherProjectID
-		}
-		seed = append(seed, reference.SeedTask{ID: task.ID, ProjectID: project, Status: reference.Status(task.Status),
-			Parent: task.Parent, DualActive: task.DualActive, Busy: task.Busy})
-	}
-	require.NoError(t, ref.Seed(seed))
+	require.NoError(t, ref.Seed(reference.SeedTasksOf(file, runner.DefaultProjectID, runner.DefaultOtherProjectID)))
 	harnessCalls = &atomic.Int32{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/_conformance") {

@@ -111,7 +111,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "drsconform serve: invalid fixtures file:\n%v\n", err)
 			return result.ExitUsage
 		}
-		seed = seedOf(file)
+		seed = reference.SeedTasksOf(file, runner.DefaultProjectID, runner.DefaultOtherProjectID)
 	}
 	delay := *releaseDelay
 	switch {
@@ -165,28 +165,4 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintln(stderr, "drsconform serve: stopped")
 	return result.ExitConformant
-}
-
-// seedOf is the tasks of a fixtures file as the reference seeds them: main
-// in the file's project_id, other in its other_project_id (each the run's
-// default when the file has none), so that `run --fixtures FILE` with the
-// same file and no project flags finds them.
-func seedOf(file *cases.FixturesFile) []reference.SeedTask {
-	mainID, otherID := file.ProjectID, file.OtherProjectID
-	if mainID == "" {
-		mainID = runner.DefaultProjectID
-	}
-	if otherID == "" {
-		otherID = runner.DefaultOtherProjectID
-	}
-	out := make([]reference.SeedTask, 0, len(file.Tasks))
-	for _, t := range file.Tasks {
-		project := mainID
-		if t.Other() {
-			project = otherID
-		}
-		out = append(out, reference.SeedTask{ID: t.ID, ProjectID: project, Status: reference.Status(t.Status),
-			Parent: t.Parent, DualActive: t.DualActive, Busy: t.Busy})
-	}
-	return out
 }

@@ -45,16 +45,7 @@ func fieldTarget(t *testing.T, readBack http.HandlerFunc) (string, string) {
 
 	ref := reference.New(reference.Config{Tokens: []string{token}, NoHarness: true, ReleaseDelay: 20 * time.Millisecond,
 		Logger: slog.New(slog.DiscardHandler)})
-	var seed []reference.SeedTask
-	for _, task := range parsed.Tasks {
-		project := runner.DefaultProjectID
-		if task.Other() {
-			project = runner.DefaultOtherProjectID
-		}
-		seed = append(seed, reference.SeedTask{ID: task.ID, ProjectID: project, Status: reference.Status(task.Status),
-			Parent: task.Parent, DualActive: task.DualActive, Busy: task.Busy})
-	}
-	require.NoError(t, ref.Seed(seed))
+	require.NoError(t, ref.Seed(reference.SeedTasksOf(parsed, runner.DefaultProjectID, runner.DefaultOtherProjectID)))
 	api := ref.Handler()
 	var reads atomic.Int32
 	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
