@@ -106,21 +106,6 @@ func TestRunFixturesUsageErrors(t *testing.T) {
 	}
 }
 
-// startServe runs `drsconform serve args` until the test ends and returns
-// its base URL.
-func startServe(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- runServe(ctx, append([]string{"--listen", "127.0.0.1:0"}, args...), &stdout, &stderr) }()
-	t.Cleanup(func() { cancel(); <-done })
-	line := regexp.MustCompile(`listening on (https?://127\.0\.0\.1:\d+)\n`)
-	require.Eventually(t, func() bool { return line.MatchString(stdout.String()) }, 10*time.Second, 10*time.Millisecond,
-		"stdout: %q stderr: %q", stdout.String(), stderr.String())
-	return line.FindStringSubmatch(stdout.String())[1]
-}
-
 // The same file drives both sides: serve --no-harness --seed FILE, then run
 // --fixtures FILE: PASS, no request to the harness, and the report lists
 // the tasks the run changed.

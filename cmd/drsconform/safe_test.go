@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,29 +28,13 @@ func TestRunSafeAgainstTheEmbeddedReference(t *testing.T) {
 // request but batch deletes: nothing of the fixture protocol.
 func TestRunSafeAgainstServe(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- runServe(ctx, []string{"--listen", "127.0.0.1:0", "--token", "safe-serve-token-1234", "--release-delay", "0"}, &stdout, &stderr)
-	}()
-	line := regexp.MustCompile(`^drsconform serve: listening on (http://127\.0\.0\.1:\d+)\n$`)
-	require.Eventually(t, func() bool { return line.MatchString(stdout.String()) }, 10*time.Second, 10*time.Millisecond,
-		"stdout: %q stderr: %q", stdout.String(), stderr.String())
-	base := line.FindStringSubmatch(stdout.String())[1]
+	base, stop := launchServe(t, "--token", "safe-serve-token-1234", "--release-delay", "0")
 
 	code, out, errOut := runCLI(t, "run", "--safe", "--quiet", "--generate", "5", "--target", base, "--token", "safe-serve-token-1234")
 	require.Equal(t, result.ExitConformant, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	assert.Contains(t, out, "verdict: PASS (exit 0, partial run)")
 
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after its context ended")
-	}
-	logs := stderr.String()
+	logs := stop()
 	assert.Contains(t, logs, "method=DELETE path=/v3/")
 	for _, l := range strings.Split(logs, "\n") {
 		if strings.Contains(l, "path=") {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,31 +15,6 @@ import (
 
 	"github.com/drsconform/drsconform/result"
 )
-
-// startChoicesServe runs `drsconform serve args...` on a free loopback port until
-// the test ends and returns its base URL.
-func startChoicesServe(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- runServe(ctx, append([]string{"--listen", "127.0.0.1:0"}, args...), &stdout, &stderr)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-done:
-			assert.Equal(t, result.ExitConformant, code, "stderr: %s", stderr.String())
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not stop after its context ended")
-		}
-	})
-	line := regexp.MustCompile(`^drsconform serve: listening on (http://127\.0\.0\.1:\d+)\n$`)
-	require.Eventually(t, func() bool { return line.MatchString(stdout.String()) }, 10*time.Second, 10*time.Millisecond,
-		"stdout: %q stderr: %q", stdout.String(), stderr.String())
-	return line.FindStringSubmatch(stdout.String())[1]
-}
 
 // sendChoices makes one request with a JSON body and the token (unless token is
 // "") and returns the status and body.
@@ -78,7 +51,7 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 	}
 	run := func(t *testing.T, tc testCase) {
 		t.Parallel()
-		base := startChoicesServe(t, append([]string{"--token", token}, tc.args...)...)
+		base := startServe(t, append([]string{"--token", token}, tc.args...)...)
 		status, body := sendChoices(t, http.MethodPost, base+"/_conformance/v1/jobs", token, "application/json", `{"project_id":"p","status":"INCRE_TRANSFER_STARTED"}`)
 		require.Equal(t, http.StatusCreated, status, body)
 		var view struct{ ID, Status string }
@@ -124,7 +97,7 @@ func TestServeChoicesPresetAndFlags(t *testing.T) {
 func TestRunAgainstServeChoicesOtherPasses(t *testing.T) {
 	t.Parallel()
 	const token = "tok-SERVE-CHOICES-2"
-	base := startChoicesServe(t, "--token", token, "--choices", "other")
+	base := startServe(t, "--token", token, "--choices", "other")
 	dir := t.TempDir()
 	choiceReqs := "REQ-STA-11,REQ-VAL-09,REQ-HDR-04,REQ-HDR-02,REQ-HDR-01,REQ-VAL-06,REQ-VAL-05,REQ-STA-12,REQ-RES-06"
 	code, out, errOut := runCLI(t, "run", "--quiet", "--strict", "--target", base, "--token", token,

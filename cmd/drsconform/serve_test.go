@@ -73,17 +73,7 @@ func TestServeFlags(t *testing.T) {
 // stops cleanly when its context ends (SIGINT/SIGTERM in main).
 func TestServeLifecycle(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- runServe(ctx, []string{"--listen", "127.0.0.1:0", "--token", "secret-one,secret-two", "--release-delay", "0"}, &stdout, &stderr)
-	}()
-	line := regexp.MustCompile(`^drsconform serve: listening on (http://127\.0\.0\.1:\d+)\n$`)
-	require.Eventually(t, func() bool { return line.MatchString(stdout.String()) }, 10*time.Second, 10*time.Millisecond,
-		"stdout: %q stderr: %q", stdout.String(), stderr.String())
-	base := line.FindStringSubmatch(stdout.String())[1]
+	base, stop := launchServe(t, "--token", "secret-one,secret-two", "--release-delay", "0")
 
 	client := &http.Client{Timeout: 5 * time.Second}
 	send := func(method, path, token, body string) int {
@@ -100,18 +90,48 @@ func TestServeLifecycle(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, send("DELETE", "/v3/p/jobs/batch-jobs", "not-a-token", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`))
 	assert.Equal(t, http.StatusAccepted, send("DELETE", "/v3/p/jobs/batch-jobs", "secret-one", `{"jobs":[{"delete_type":"delete","job_id":"x"}]}`))
 
-	cancel()
-	select {
-	case code := <-done:
-		assert.Equal(t, result.ExitConformant, code, "stderr: %s", stderr.String())
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after its context ended")
-	}
-	logs := stderr.String()
+	logs := stop()
 	assert.Contains(t, logs, "method=DELETE path=/v3/p/jobs/batch-jobs status=202")
 	assert.Contains(t, logs, "status=403")
 	assert.Contains(t, logs, "duration=")
 	for _, secret := range []string{"secret-one", "secret-two", "not-a-token"} {
 		assert.NotContains(t, logs, secret, "credentials never reach the logs")
 	}
+}
+
+// launchServe runs `drsconform serve args` on a free loopback port and
+// returns its base URL and stop. stop ends it, checks that it exited 0
+// within 15 s, and returns what it logged; the end of the test stops it too.
+func launchServe(t *testing.T, args ...string) (string, func() string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- runServe(ctx, append([]string{"--listen", "127.0.0.1:0"}, args...), &stdout, &stderr) }()
+	var once sync.Once
+	stop := func() string {
+		once.Do(func() {
+			cancel()
+			select {
+			case code := <-done:
+				assert.Equal(t, result.ExitConformant, code, "stderr: %s", stderr.String())
+			case <-time.After(15 * time.Second):
+				t.Error("serve did not stop after its context ended")
+			}
+		})
+		return stderr.String()
+	}
+	t.Cleanup(func() { stop() })
+	line := regexp.MustCompile(`(?m)^drsconform serve: listening on (https?://127\.0\.0\.1:\d+)$`)
+	if !assert.Eventually(t, func() bool { return line.MatchString(stdout.String()) }, 10*time.Second, 10*time.Millisecond) {
+		t.Fatalf("serve %v did not say where it listens: stdout %q, stderr %q", args, stdout.String(), stop())
+	}
+	return line.FindStringSubmatch(stdout.String())[1], stop
+}
+
+// startServe is launchServe for a test that only needs the URL.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	base, _ := launchServe(t, args...)
+	return base
 }
