@@ -119,18 +119,7 @@ func TestOtherChoicesDiffer(t *testing.T) {
 // positive (seeded: the same batches every time).
 func TestOtherChoicesPassGeneratedBatches(t *testing.T) {
 	t.Parallel()
-	files, err := cases.LoadEmbeddedCases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(otherChoicesServer())
-	defer srv.Close()
-	rep, err := runner.Run(t.Context(), runner.Config{Target: srv.URL, Token: suiteToken, Strict: true, Files: files,
-		Parallel: 8, Timeout: 10 * time.Second, SettleTimeout: 5 * time.Second, Generate: 100, Seed: 20261130,
-		Filter: runner.Filter{Tags: []string{"smoke"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := generatedAgainstOtherChoices(t, 100, 20261130)
 	generated := 0
 	for _, c := range rep.Cases {
 		if c.Theme != "generated" {
@@ -275,18 +264,7 @@ func TestOtherChoicesVerifiesSignaturesOnWhatWasSent(t *testing.T) {
 // seed 7's batch 5 has 585 items; the run passes and records the choice.
 func TestOtherChoicesRefuseALargeGeneratedBatch(t *testing.T) {
 	t.Parallel()
-	files, err := cases.LoadEmbeddedCases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(otherChoicesServer())
-	defer srv.Close()
-	rep, err := runner.Run(t.Context(), runner.Config{Target: srv.URL, Token: suiteToken, Strict: true, Files: files,
-		Parallel: 8, Timeout: 10 * time.Second, SettleTimeout: 5 * time.Second, Generate: 6, Seed: 7,
-		Filter: runner.Filter{Tags: []string{"smoke"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := generatedAgainstOtherChoices(t, 6, 7)
 	refused := false
 	for _, c := range rep.Cases {
 		if c.Theme != "generated" {
@@ -359,4 +337,23 @@ func sendTo(t *testing.T, srv *httptest.Server, method, path, body string, heade
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, string(b)
+}
+
+// generatedAgainstOtherChoices plays the smoke cases and n generated batches
+// of seed, strict, against the other-choices preset.
+func generatedAgainstOtherChoices(t *testing.T, n int, seed uint64) *result.Report {
+	t.Helper()
+	files, err := cases.LoadEmbeddedCases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(otherChoicesServer())
+	t.Cleanup(srv.Close)
+	rep, err := runner.Run(t.Context(), runner.Config{Target: srv.URL, Token: suiteToken, Strict: true, Files: files,
+		Parallel: 8, Timeout: 10 * time.Second, SettleTimeout: 5 * time.Second, Generate: n, Seed: seed,
+		Filter: runner.Filter{Tags: []string{"smoke"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
