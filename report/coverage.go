@@ -89,13 +89,24 @@ func (t *tally) add(item, caseID string) {
 // items lists the contract's set in order, then what was seen beyond it
 // (sorted), marked extra.
 func (t *tally) items(set []string, extraNote string) []CoverageItem {
-	var out []CoverageItem
-	for _, name := range set {
+	return setThenExtra(set, t.cases, t.notes, extraNote, func(name string, extra bool, note string) CoverageItem {
 		cs := t.cases[name]
-		out = append(out, CoverageItem{Name: name, Covered: len(cs) > 0, Cases: cs, Note: t.notes[name]})
+		return CoverageItem{Name: name, Covered: extra || len(cs) > 0, Extra: extra, Cases: cs, Note: note}
+	})
+}
+
+// setThenExtra lists set in order, then the names seen beyond it (sorted),
+// each made by item with its note from notes (extraNote for an extra that
+// has none). Spec coverage of runs (tally) and of proxy logs (counter)
+// share it.
+func setThenExtra[V any](set []string, seen map[string]V, notes map[string]string, extraNote string,
+	item func(name string, extra bool, note string) CoverageItem) []CoverageItem {
+	out := make([]CoverageItem, 0, len(set))
+	for _, name := range set {
+		out = append(out, item(name, false, notes[name]))
 	}
 	var extra []string
-	for name := range t.cases {
+	for name := range seen {
 		if !slices.Contains(set, name) {
 			extra = append(extra, name)
 		}
@@ -103,10 +114,10 @@ func (t *tally) items(set []string, extraNote string) []CoverageItem {
 	sort.Strings(extra)
 	for _, name := range extra {
 		note := extraNote
-		if n := t.notes[name]; n != "" {
+		if n := notes[name]; n != "" {
 			note = n
 		}
-		out = append(out, CoverageItem{Name: name, Covered: true, Extra: true, Cases: t.cases[name], Note: note})
+		out = append(out, item(name, true, note))
 	}
 	return out
 }

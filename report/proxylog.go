@@ -9,7 +9,6 @@ import (
 	"io"
 	"mime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -114,32 +113,13 @@ func (c *counter) add(item string, exchange int64) {
 }
 
 func (c *counter) items(set []string, extraNote string) []CoverageItem {
-	var out []CoverageItem
-	item := func(name string, extra bool, note string) CoverageItem {
+	return setThenExtra(set, c.n, c.notes, extraNote, func(name string, extra bool, note string) CoverageItem {
 		it := CoverageItem{Name: name, Covered: c.n[name] > 0, Extra: extra, Cases: c.first[name], Note: note}
 		if n := c.n[name]; n > 0 {
 			it.Note = strings.TrimPrefix(it.Note+fmt.Sprintf("; %d exchange(s)", n), "; ")
 		}
 		return it
-	}
-	for _, name := range set {
-		out = append(out, item(name, false, c.notes[name]))
-	}
-	var extra []string
-	for name := range c.n {
-		if !slices.Contains(set, name) {
-			extra = append(extra, name)
-		}
-	}
-	sort.Strings(extra)
-	for _, name := range extra {
-		note := extraNote
-		if n := c.notes[name]; n != "" {
-			note = n
-		}
-		out = append(out, item(name, true, note))
-	}
-	return out
+	})
 }
 
 // reqCounts counts violations per requirement with examples.
