@@ -1,30 +1,12 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
-
-// stdDecode is encoding/json's reading of one value with UseNumber: what
-// fastDecode must agree with.
-func stdDecode(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data")
-	}
-	return v, nil
-}
 
 var fastSeeds = []string{
 	`{}`, `[]`, ` {"a":1} `, `{"a":[1,2,{"b":null}],"c":true,"d":false}`, `"x"`, `0`, `-0`, `1.5e+10`, `1E-3`,
@@ -42,7 +24,7 @@ func checkFastDecode(t *testing.T, in string) {
 		return // decodeJSON refuses it before either decoder
 	}
 	got, long, ok := fastDecode([]byte(in))
-	want, err := stdDecode([]byte(in))
+	want, err := decodeStd([]byte(in))
 	if err != nil {
 		if ok {
 			t.Errorf("fastDecode accepts %q, which encoding/json refuses (%v)", in, err)
